@@ -1,2 +1,3 @@
 export * from './message.js';
 export * from './supervision.js';
+export * from './paper.js';
