@@ -79,6 +79,11 @@ export function supervisorBehavior(spec: SupervisorSpec, env: SupervisorEnvironm
     });
     env.registry.emit({ type: 'supervisor.gave_up', path: ctx.path, restarts: state.restartTimes.length });
     await stopChildren(state.children.filter((c) => c.phase !== 'gone'), 'restart');
+    const parent = ctx.path.includes('/') ? ctx.path.slice(0, ctx.path.lastIndexOf('/')) : 'node';
+    env.restartLog.record({
+      at: env.clock.now(), event: 'escalate', actor: ctx.path, supervisor: parent, strategy: spec.strategy,
+      errorName: gaveUp.name, errorMessage: gaveUp.message, errorStack: describeError(gaveUp).stack, attempt: state.restartTimes.length, delayMs: 0, restarted: [],
+    });
     throw gaveUp;
   };
 
@@ -102,9 +107,9 @@ export function supervisorBehavior(spec: SupervisorSpec, env: SupervisorEnvironm
 
     const ids = affectedChildren(spec.strategy, order, id);
     const affected = state.children.filter((c) => ids.includes(c.spec.id) && c.phase !== 'gone');
-    // The failed child is already down; its siblings stop in reverse start order.
-    await stopChildren(affected.filter((c) => c !== failed), 'restart');
+    // The failed child is already down (terminate releases what it held); its siblings stop in reverse start order.
     await failed.spec.start.stop(failed.spec.shutdownMs, 'restart', false);
+    await stopChildren(affected.filter((c) => c !== failed), 'restart');
     const restarting = affected.filter((c) => c.phase !== 'gone');
     for (const entry of restarting) {
       entry.phase = 'waiting';

@@ -2,7 +2,6 @@ import { start as startNact, stop as stopNact } from 'nact';
 import type { Logger } from 'pino';
 import type { Message, Replies } from '../protocols/message.js';
 import type { SupervisorMessage } from '../protocols/supervision.js';
-import { describeError } from '../errors.js';
 import { systemClock, type Clock, type Random } from '../runtime/clock.js';
 import { silentLogger } from '../runtime/logger.js';
 import type { ActorRef } from './actor-ref.js';
@@ -88,13 +87,7 @@ export class ActorSystem {
     root.start.attach(undefined);
     this.registry.add(root.start, undefined);
     await root.start.start(this.nact, (exit) => {
-      if (exit.type !== 'failed') return;
-      const { name, message, stack } = describeError(exit.error);
-      this.restartLog.record({
-        at: this.clock.now(), event: 'escalate', actor: root.start.path, supervisor: 'node', strategy: 'none',
-        errorName: name, errorMessage: message, errorStack: stack, attempt: 0, delayMs: 0, restarted: [],
-      });
-      onGiveUp(exit.error);
+      if (exit.type === 'failed') onGiveUp(exit.error);
     });
   }
 

@@ -1,0 +1,39 @@
+import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import { errorCodeOf, httpStatusOf } from '../errors.js';
+import { actorRoutes, type ActorRouteDeps } from './routes/actors.js';
+import { healthRoutes, type HealthDeps } from './routes/health.js';
+
+export interface ApiDeps extends ActorRouteDeps, HealthDeps {
+  readonly log: Logger;
+  readonly bodyLimitBytes: number;
+  readonly version: string;
+}
+
+/** The node's HTTP API: Fastify with TypeBox schemas, OpenAPI at /docs. */
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: deps.log.child({ component: 'api' }) as FastifyBaseLogger, bodyLimit: deps.bodyLimitBytes, disableRequestLogging: true }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(swagger, {
+    openapi: { info: { title: 'paperd', description: 'A self-hosted research radar for machine learning', version: deps.version } },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // One mapping from the error catalogue to HTTP, so every route answers errors the same way.
+  app.setErrorHandler((error, req, reply) => {
+    const status = (error as { validation?: unknown }).validation ? 400 : httpStatusOf(error);
+    if (status >= 500) req.log.error({ err: error }, 'request failed');
+    const code = (error as { validation?: unknown }).validation ? 'PAPERD_BAD_INPUT' : errorCodeOf(error);
+    void reply.code(status).send({ error: code, message: (error as Error).message, statusCode: status });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({ error: 'PAPERD_NOT_FOUND', message: `no route ${req.method} ${req.url}`, statusCode: 404 });
+  });
+
+  await app.register(healthRoutes, deps);
+  await app.register(actorRoutes, deps);
+  return app as unknown as FastifyInstance;
+}

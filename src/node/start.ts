@@ -1,0 +1,71 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApi } from '../api/server.js';
+import type { Config } from '../config/schema.js';
+import { createMetrics } from '../metrics/registry.js';
+import { openDatabase, sqlitePath, type Database } from '../storage/sqlite/database.js';
+import { ActorSystem, SqliteRestartLog } from '../supervisors/index.js';
+import { buildTree, noParts } from './tree.js';
+
+export interface RunningNode {
+  readonly url: string;
+  readonly system: ActorSystem;
+  readonly db: Database;
+  readonly api: FastifyInstance;
+  /** Stops the API, then the tree (children in reverse start order), then closes the store. */
+  stop(): Promise<void>;
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/**
+ * Starts one node: its data dir and store, its actor system and tree, and its API. When the
+ * root supervisor gives up, `onFatal` is called (the CLI exits non-zero).
+ */
+export async function startNode(config: Config, log: Logger, onFatal: (error: unknown) => void): Promise<RunningNode> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const db = openDatabase(sqlitePath(config.dataDir));
+  const system = new ActorSystem({ name: `paperd-${config.node}`, log, restartLog: new SqliteRestartLog(db, log) });
+  let ready = false;
+  let stopping: Promise<void> | undefined;
+
+  const api = await buildApi({
+    log,
+    node: config.node,
+    registry: system.registry,
+    db,
+    prom: createMetrics(system.registry, config.node),
+    isReady: () => ready,
+    testHooks: config.testHooks,
+    bodyLimitBytes: config.api.bodyLimitBytes,
+    version: packageVersion(),
+  });
+
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      ready = false;
+      await api.close();
+      await system.shutdown();
+      db.close();
+    })());
+
+  // Listen first, so /health answers and /ready says 503 while the tree starts.
+  const url = await api.listen({ host: config.api.host, port: config.api.port });
+  try {
+    await system.start(buildTree(system, config, noParts), (error) => {
+      ready = false;
+      log.fatal({ err: error, node: config.node }, 'root supervisor gave up: the node is shutting down');
+      onFatal(error);
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  ready = true;
+  log.info({ node: config.node, url, dataDir: config.dataDir }, 'paperd is up');
+  return { url, system, db, api, stop };
+}
