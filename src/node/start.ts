@@ -30,6 +30,9 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
   mkdirSync(config.dataDir, { recursive: true });
   const db = openDatabase(sqlitePath(config.dataDir));
   const system = new ActorSystem({ name: `paperd-${config.node}`, log, restartLog: new SqliteRestartLog(db, log) });
+  system.registry.inspect((event) => {
+    if (event.type === 'actor.started' || event.type === 'actor.stopped') log.debug({ actor: event.path, event: event.type }, event.type);
+  });
   let ready = false;
   let stopping: Promise<void> | undefined;
 
