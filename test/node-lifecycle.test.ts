@@ -86,6 +86,21 @@ describe('paperd up: a node as a real process', function () {
     ]);
   });
 
+  it('owns its data dir: a second node is refused while the first lives, and takes over after a kill -9', async () => {
+    const first = spawnNode();
+    nodes.push(first);
+    await first.url;
+    const second = await runCli(['up', '--data', first.dataDir, '--port', '0']);
+    expect(second.code).to.equal(2);
+    expect(second.stderr).to.contain('PAPERD_DATA_DIR_BUSY');
+    expect(second.stderr).to.contain(`pid ${first.child.pid}`);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const third = spawnNode({ dataDir: first.dataDir });
+    nodes.push(third);
+    expect((await getJson(`${await third.url}/ready`)).status).to.equal(200);
+  });
+
   it('refuses a bad config with a message naming the key, and a test hook that is not enabled', async () => {
     const bad = await runCli(['up', '--data', tempDataDir(), '--port', '0'], { PAPERD_API_PORT: 'eighty' });
     expect(bad.code).to.equal(2);

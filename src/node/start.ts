@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { buildApi } from '../api/server.js';
 import type { Config } from '../config/schema.js';
 import { createMetrics } from '../metrics/registry.js';
+import { DataDirLock } from '../storage/data-dir-lock.js';
 import { openDatabase, sqlitePath, type Database } from '../storage/sqlite/database.js';
 import { ActorSystem, SqliteRestartLog } from '../supervisors/index.js';
 import { buildTree, noParts } from './tree.js';
@@ -28,6 +29,7 @@ function packageVersion(): string {
  */
 export async function startNode(config: Config, log: Logger, onFatal: (error: unknown) => void): Promise<RunningNode> {
   mkdirSync(config.dataDir, { recursive: true });
+  const lock = DataDirLock.acquire(config.dataDir, `node ${config.node}`);
   const db = openDatabase(sqlitePath(config.dataDir));
   const system = new ActorSystem({ name: `paperd-${config.node}`, log, restartLog: new SqliteRestartLog(db, log) });
   system.registry.inspect((event) => {
@@ -54,10 +56,12 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
       await api.close();
       await system.shutdown();
       db.close();
+      lock.release();
     })());
 
   // Listen first, so /health answers and /ready says 503 while the tree starts.
   const url = await api.listen({ host: config.api.host, port: config.api.port });
+  lock.setUrl(url);
   try {
     await system.start(buildTree(system, config, noParts), (error) => {
       ready = false;
