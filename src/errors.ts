@@ -94,3 +94,158 @@ export function describeError(error: unknown, stackLines = 5): { name: string; m
   }
   return { name: 'NonError', message: String(error), stack: '' };
 }
+
+/**
+ * arXiv gave no usable answer within the bounded attempts (429, 503, other 5xx, timeouts, network
+ * errors). Transient by nature: the job is worth retrying later, after `retryAfterMs` when known.
+ */
+export class ArxivUnavailableError extends PaperdError {
+  readonly code = 'PAPERD_ARXIV_UNAVAILABLE';
+  override readonly status = 503;
+  constructor(
+    readonly url: string,
+    readonly attempts: number,
+    /** The HTTP status of the last attempt, absent when it got no response at all. */
+    readonly lastStatus: number | undefined,
+    /** What arXiv's last `Retry-After` asked for, when it sent one. */
+    readonly retryAfterMs: number | undefined,
+    cause?: unknown,
+  ) {
+    super(
+      `arXiv unavailable for ${url} after ${attempts} attempt${attempts === 1 ? '' : 's'}` +
+        (lastStatus === undefined ? '' : ` (last status ${lastStatus})`) +
+        (retryAfterMs === undefined ? '' : `; it asked to retry after ${Math.ceil(retryAfterMs / 1000)} s`),
+      { cause },
+    );
+  }
+}
+
+/** One request to arXiv ran past its budget, waiting for the response headers or for the whole body. */
+export class ArxivTimeoutError extends PaperdError {
+  readonly code = 'PAPERD_ARXIV_TIMEOUT';
+  override readonly status = 504;
+  constructor(readonly url: string, readonly phase: 'headers' | 'body', readonly timeoutMs: number) {
+    super(`arXiv request ${url} timed out after ${timeoutMs} ms waiting for the ${phase === 'headers' ? 'response headers' : 'whole body'}`);
+  }
+}
+
+/** An arXiv response body was larger than the cap set for it; reading stopped there and it is not retried. */
+export class ArxivBodyTooLargeError extends PaperdError {
+  readonly code = 'PAPERD_ARXIV_BODY_TOO_LARGE';
+  override readonly status = 502;
+  constructor(readonly url: string, readonly limitBytes: number) {
+    super(`arXiv response from ${url} exceeds the ${limitBytes}-byte cap`);
+  }
+}
+
+/** What arXiv served under a PDF URL is not a PDF (an HTML page, a wrong Content-Type, no `%PDF-` magic). Permanent. */
+export class NotAPdfError extends PaperdError {
+  readonly code = 'PAPERD_NOT_A_PDF';
+  override readonly status = 502;
+  constructor(readonly url: string, readonly reason: string) {
+    super(`${url} did not serve a PDF: ${reason}`);
+  }
+}
+
+/** A PDF larger than the fetcher's cap: the download stopped at the cap and nothing was stored. Permanent. */
+export class PdfTooLargeError extends PaperdError {
+  readonly code = 'PAPERD_PDF_TOO_LARGE';
+  override readonly status = 502;
+  constructor(readonly url: string, readonly limitBytes: number, readonly declaredBytes?: number) {
+    super(
+      `PDF at ${url} exceeds the ${limitBytes}-byte cap` + (declaredBytes === undefined ? '' : ` (it declares ${declaredBytes} bytes)`),
+    );
+  }
+}
+
+/** arXiv answered a PDF request with a status that retrying will not change (404, 410, 403…). Permanent. */
+export class PdfUnavailableError extends PaperdError {
+  readonly code = 'PAPERD_PDF_UNAVAILABLE';
+  override readonly status = 502;
+  constructor(readonly url: string, readonly httpStatus: number) {
+    super(`arXiv answered ${httpStatus} for the PDF at ${url}`);
+  }
+}
+
+/** A LanceDB table holds vectors of another size than the embedder makes: re-embed into a new table, or configure the embedder it was built with. */
+export class VectorSchemaMismatchError extends PaperdError {
+  readonly code = 'PAPERD_VECTOR_SCHEMA_MISMATCH';
+  constructor(readonly dir: string, readonly table: string, readonly expectedDimensions: number, readonly actualDimensions: number | undefined) {
+    super(
+      `LanceDB table ${table} in ${dir} holds ${actualDimensions === undefined ? 'no fixed-size vector column' : `${actualDimensions}-dimension vectors`}; ` +
+        `the embedder makes ${expectedDimensions}`,
+    );
+  }
+}
+
+/** XML that is not well-formed (truncated, mis-nested, undeclared prefix, bytes not in its encoding): says where it broke. */
+export class MalformedXmlError extends PaperdError {
+  readonly code = 'PAPERD_MALFORMED_XML';
+  override readonly status = 400;
+  constructor(readonly reason: string, readonly line?: number, readonly column?: number, cause?: unknown) {
+    super(
+      'malformed XML' + (line === undefined ? '' : ` at line ${line}` + (column === undefined ? '' : `, column ${column}`)) + `: ${reason}`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * XML refused before it reached the parser because it declares a DTD or entities: external entities
+ * (XXE), entity expansion (billion laughs), external DTDs. arXiv never sends any of these.
+ */
+export class UnsafeXmlError extends PaperdError {
+  readonly code = 'PAPERD_UNSAFE_XML';
+  override readonly status = 400;
+  constructor(readonly reason: string) {
+    super(`unsafe XML refused: ${reason}`);
+  }
+}
+
+/** Well-formed input that is not the document expected: an HTML page where an Atom feed was due, an OAI-PMH reply without its verb. */
+export class UnexpectedDocumentError extends PaperdError {
+  readonly code = 'PAPERD_UNEXPECTED_DOCUMENT';
+  override readonly status = 400;
+  constructor(readonly expected: string, readonly found: string) {
+    super(`expected ${expected}, found ${found}`);
+  }
+}
+
+/** arXiv's export API answered with its error feed (one entry under `…/api/errors#…`); carries arXiv's own message. */
+export class ArxivApiError extends PaperdError {
+  readonly code = 'PAPERD_ARXIV_API_ERROR';
+  override readonly status = 502;
+  constructor(readonly arxivMessage: string, readonly errorId: string) {
+    super(`arXiv API error: ${arxivMessage} (${errorId})`);
+  }
+}
+
+/** An OAI-PMH `<error>` other than `noRecordsMatch` (an empty page) and `badResumptionToken` (its own class). */
+export class OaiPmhError extends PaperdError {
+  readonly code = 'PAPERD_OAI_PMH_ERROR';
+  override readonly status = 502;
+  constructor(readonly oaiCode: string, readonly oaiMessage: string) {
+    super(`OAI-PMH error ${oaiCode}: ${oaiMessage}`);
+  }
+}
+
+/**
+ * The repository refused a resumption token (expired, or from before a restart of its side). Not
+ * fatal: the harvest restarts with `from` = the last datestamp it committed.
+ */
+export class OaiBadResumptionTokenError extends PaperdError {
+  readonly code = 'PAPERD_OAI_BAD_RESUMPTION_TOKEN';
+  override readonly status = 502;
+  constructor(readonly oaiMessage: string) {
+    super(`OAI-PMH refused the resumption token (badResumptionToken): ${oaiMessage}; restart from the last datestamp harvested`);
+  }
+}
+
+/** An arXiv `.abs` metadata file that cannot be read as one: empty, no `\\` separators, no id, no dates. */
+export class MalformedAbsError extends PaperdError {
+  readonly code = 'PAPERD_MALFORMED_ABS';
+  override readonly status = 400;
+  constructor(readonly reason: string, readonly file?: string) {
+    super(`malformed .abs${file === undefined ? '' : ` file ${file}`}: ${reason}`);
+  }
+}
