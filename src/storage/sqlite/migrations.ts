@@ -31,4 +31,141 @@ export const migrations: Migration[] = [
       CREATE INDEX restart_log_at ON restart_log (at);
     `,
   },
+  {
+    version: 2,
+    name: 'papers',
+    // `seq` is the integer rowid FTS5 external content needs; `id` (the natural id) is what
+    // everything else joins on. paper_versions keeps every version's record, papers the latest.
+    // The link tables are small rows read by their key: WITHOUT ROWID keeps one b-tree, not two.
+    sql: `
+      CREATE TABLE papers (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        version INTEGER NOT NULL CHECK (version >= 1),
+        title TEXT NOT NULL,
+        abstract TEXT NOT NULL,
+        body TEXT,
+        authors TEXT NOT NULL DEFAULT '[]',
+        categories TEXT NOT NULL DEFAULT '[]',
+        primary_category TEXT,
+        published TEXT,
+        updated TEXT,
+        comment TEXT,
+        journal_ref TEXT,
+        doi TEXT,
+        license TEXT,
+        pdf_url TEXT,
+        source TEXT NOT NULL,
+        has_code INTEGER NOT NULL DEFAULT 0,
+        pdf_sha256 TEXT,
+        pdf_status TEXT NOT NULL DEFAULT 'pending' CHECK (pdf_status IN ('pending', 'stored', 'failed', 'skipped')),
+        pdf_error TEXT,
+        text_status TEXT NOT NULL DEFAULT 'none' CHECK (text_status IN ('none', 'extracted', 'needs_ocr')),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX papers_published ON papers (published);
+
+      CREATE TABLE paper_versions (
+        paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        abstract TEXT NOT NULL,
+        updated TEXT,
+        raw TEXT NOT NULL,
+        PRIMARY KEY (paper_id, version)
+      );
+
+      CREATE TABLE authors (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL
+      );
+      CREATE TABLE paper_authors (
+        paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        author_id INTEGER NOT NULL REFERENCES authors (id),
+        affiliations TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (paper_id, position)
+      ) WITHOUT ROWID;
+      CREATE INDEX paper_authors_author ON paper_authors (author_id);
+
+      CREATE TABLE paper_categories (
+        paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+        category TEXT NOT NULL,
+        is_primary INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (paper_id, category)
+      ) WITHOUT ROWID;
+      CREATE INDEX paper_categories_category ON paper_categories (category, paper_id);
+    `,
+  },
+  {
+    version: 3,
+    name: 'papers_fts',
+    // External content: the text lives once, in papers. The triggers feed FTS5 the old values
+    // through the 'delete' command, which must match what was indexed, so papers rows are never
+    // REPLACEd (REPLACE skips delete triggers unless recursive_triggers is on).
+    sql: `
+      CREATE VIRTUAL TABLE papers_fts USING fts5(
+        title, abstract, body,
+        content = 'papers', content_rowid = 'seq',
+        tokenize = 'porter unicode61 remove_diacritics 2'
+      );
+      CREATE TRIGGER papers_fts_insert AFTER INSERT ON papers BEGIN
+        INSERT INTO papers_fts (rowid, title, abstract, body) VALUES (new.seq, new.title, new.abstract, new.body);
+      END;
+      CREATE TRIGGER papers_fts_delete AFTER DELETE ON papers BEGIN
+        INSERT INTO papers_fts (papers_fts, rowid, title, abstract, body) VALUES ('delete', old.seq, old.title, old.abstract, old.body);
+      END;
+      CREATE TRIGGER papers_fts_update AFTER UPDATE ON papers
+      WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract OR old.body IS NOT new.body OR old.seq IS NOT new.seq
+      BEGIN
+        INSERT INTO papers_fts (papers_fts, rowid, title, abstract, body) VALUES ('delete', old.seq, old.title, old.abstract, old.body);
+        INSERT INTO papers_fts (rowid, title, abstract, body) VALUES (new.seq, new.title, new.abstract, new.body);
+      END;
+    `,
+  },
+  {
+    version: 4,
+    name: 'jobs',
+    // The journal. not_before starts at the accept time, so (priority, not_before, id) is
+    // "most urgent, then due longest, then oldest", and the claim index serves that order.
+    sql: `
+      CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        dedup_key TEXT NOT NULL UNIQUE,
+        priority INTEGER NOT NULL CHECK (priority IN (0, 1, 2)),
+        state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'leased', 'done', 'failed')),
+        payload TEXT NOT NULL DEFAULT 'null',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        lease_owner TEXT,
+        lease_until INTEGER,
+        not_before INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX jobs_claim ON jobs (state, priority, not_before, id);
+      CREATE INDEX jobs_lease ON jobs (state, lease_until);
+      CREATE INDEX jobs_owner ON jobs (lease_owner) WHERE lease_owner IS NOT NULL;
+    `,
+  },
+  {
+    version: 5,
+    name: 'outbox',
+    // AUTOINCREMENT: consumers keep a cursor on seq, so a seq must never be reused after pruning.
+    sql: `
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        paper_id TEXT NOT NULL,
+        op TEXT NOT NULL CHECK (op IN ('upsert', 'delete')),
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE sync_state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
 ];

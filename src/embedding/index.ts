@@ -1,0 +1,2 @@
+export { cosineSimilarity, type Embedder } from './embedder.js';
+export { HashEmbedder, type HashEmbedderOptions } from './hash-embedder.js';

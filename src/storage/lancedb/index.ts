@@ -1,0 +1,1 @@
+export { VectorStore, vectorSchema, type VectorHit, type VectorRow, type VectorStoreOptions } from './vector-store.js';

@@ -1,0 +1,159 @@
+import * as lancedb from '@lancedb/lancedb';
+import { Field, FixedSizeList, Float32, Schema, Utf8, type RecordBatch } from 'apache-arrow';
+import { BadInputError, VectorSchemaMismatchError } from '../../errors.js';
+
+/** One paper's vector as LanceDB keeps it. */
+export interface VectorRow {
+  readonly id: string;
+  readonly vector: Float32Array;
+  /** The embedder that made it (`Embedder.name`): vectors of different embedders do not compare. */
+  readonly embedder: string;
+  /** When the paper row it was made from last changed (ISO 8601). */
+  readonly updated: string;
+}
+
+/** A nearest neighbour: cosine distance, 0 for the same direction. */
+export interface VectorHit {
+  readonly id: string;
+  readonly distance: number;
+}
+
+/** How to open a vector table. */
+export interface VectorStoreOptions {
+  /** Table name (default `papers`). */
+  readonly table?: string;
+  /**
+   * How stale reads may be, in seconds, with respect to writes made through another instance or
+   * process (0: every read checks). Unset: reads see this instance's own writes and whatever was
+   * there when it opened, which is all the writer (vector sync) needs and the fastest.
+   */
+  readonly readConsistencySeconds?: number;
+}
+
+/** The Arrow schema of a vector table of `dimensions`. */
+export function vectorSchema(dimensions: number): Schema {
+  return new Schema([
+    new Field('id', new Utf8(), false),
+    new Field('vector', new FixedSizeList(dimensions, new Field('item', new Float32(), true)), false),
+    new Field('embedder', new Utf8(), false),
+    new Field('updated', new Utf8(), true),
+  ]);
+}
+
+// Bounds the length of one delete predicate.
+const DELETE_CHUNK = 500;
+
+/**
+ * The papers' vectors in LanceDB, one row per paper id. Writes are upserts keyed on `id`
+ * (`mergeInsert`), so replaying a batch after a crash leaves one row per id. One writer
+ * (vector sync) at a time.
+ */
+export class VectorStore {
+  private constructor(private readonly connection: lancedb.Connection, private readonly table: lancedb.Table, readonly dimensions: number) {}
+
+  /**
+   * Opens the table in `dir`, creating it if missing.
+   * @throws VectorSchemaMismatchError when the table exists with vectors of another size
+   */
+  static async open(dir: string, dimensions: number, options: VectorStoreOptions = {}): Promise<VectorStore> {
+    const tableName = options.table ?? 'papers';
+    const connection = await lancedb.connect(dir, options.readConsistencySeconds === undefined ? {} : { readConsistencyInterval: options.readConsistencySeconds });
+    const table = (await connection.tableNames()).includes(tableName)
+      ? await connection.openTable(tableName)
+      : await connection.createEmptyTable(tableName, vectorSchema(dimensions), { mode: 'create', existOk: true });
+    const field = (await table.schema()).fields.find((f) => f.name === 'vector');
+    const actual = field?.type instanceof FixedSizeList ? field.type.listSize : (field?.type as { listSize?: number } | undefined)?.listSize;
+    if (actual !== dimensions) {
+      table.close();
+      connection.close();
+      throw new VectorSchemaMismatchError(dir, tableName, dimensions, actual);
+    }
+    return new VectorStore(connection, table, dimensions);
+  }
+
+  /** Inserts or replaces the rows, by id. Ids must be unique within one call. */
+  async upsert(rows: readonly VectorRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    for (const row of rows) {
+      if (row.vector.length !== this.dimensions) {
+        throw new BadInputError(`vector of ${row.id} has ${row.vector.length} dimensions; the table holds ${this.dimensions}`);
+      }
+    }
+    await this.table
+      .mergeInsert('id')
+      .whenMatchedUpdateAll()
+      .whenNotMatchedInsertAll()
+      .execute(rows.map((r) => ({ id: r.id, vector: r.vector, embedder: r.embedder, updated: r.updated })));
+  }
+
+  /** Deletes the rows of these ids (absent ones are ignored); returns how many went. */
+  async delete(ids: readonly string[]): Promise<number> {
+    let deleted = 0;
+    for (let i = 0; i < ids.length; i += DELETE_CHUNK) {
+      const list = ids.slice(i, i + DELETE_CHUNK).map(sqlString).join(', ');
+      deleted += (await this.table.delete(`id IN (${list})`)).numDeletedRows;
+    }
+    return deleted;
+  }
+
+  /** Rows in the table (duplicate ids, which upserts never make, would count twice); latest version. */
+  async count(): Promise<number> {
+    await this.table.checkoutLatest();
+    return this.table.countRows();
+  }
+
+  /**
+   * Every row's id, duplicates included: what the consistency check compares with SQLite. Reads
+   * the latest version, including writes made through other connections or processes.
+   */
+  async ids(): Promise<string[]> {
+    await this.table.checkoutLatest();
+    const out: string[] = [];
+    for await (const batch of this.table.query().select(['id']) as AsyncIterable<RecordBatch>) {
+      const column = batch.getChild('id');
+      if (!column) continue;
+      for (const id of column) out.push(String(id));
+    }
+    return out;
+  }
+
+  /** The stored row of one id, or undefined. */
+  async get(id: string): Promise<VectorRow | undefined> {
+    const rows = (await this.table.query().where(`id = ${sqlString(id)}`).limit(1).toArray()) as {
+      id: string;
+      vector: ArrayLike<number>;
+      embedder: string;
+      updated: string;
+    }[];
+    const row = rows[0];
+    return row ? { id: row.id, vector: Float32Array.from(row.vector), embedder: row.embedder, updated: row.updated } : undefined;
+  }
+
+  /** The `k` nearest rows by cosine distance, nearest first. */
+  async search(vector: Float32Array, k: number): Promise<VectorHit[]> {
+    const rows = (await this.table.vectorSearch(vector).distanceType('cosine').select(['id', '_distance']).limit(k).toArray()) as {
+      id: string;
+      _distance: number;
+    }[];
+    return rows.map((r) => ({ id: r.id, distance: r._distance }));
+  }
+
+  /**
+   * Compacts the small fragments every upsert leaves and drops old versions; the maintenance
+   * actor runs it now and then.
+   */
+  async optimize(): Promise<void> {
+    await this.table.optimize();
+  }
+
+  /** Releases the table and the connection. */
+  close(): void {
+    this.table.close();
+    this.connection.close();
+  }
+}
+
+/** A string literal for LanceDB's SQL predicates. */
+function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}

@@ -1,0 +1,191 @@
+import type { Database, Statement, Transaction } from 'better-sqlite3';
+import { BadInputError, describeError } from '../../errors.js';
+import { systemClock, type Clock } from '../../runtime/clock.js';
+import { jobOf, type AcceptResult, type Job, type JobCount, type JobFailure, type JobPriority, type JobRow, type NewJob } from './jobs.js';
+
+export * from './jobs.js';
+
+/** Tuning of the journal; the defaults suit the single node. */
+export interface JournalOptions {
+  /**
+   * A job whose lease expired this many times is failed instead of leased again: a job that
+   * kills its worker every time must not take the pipeline down in a loop.
+   */
+  readonly maxAttempts?: number;
+  /** How long past due a lease or a retry may be before `stuck` reports it. */
+  readonly stuckGraceMs?: number;
+}
+
+const CLAIM_ORDER = 'priority, not_before, id';
+
+/**
+ * The journal (`jobs`): whatever paperd accepted, durably, before anything acts on it. A job is
+ * keyed by a dedup key, claimed under a lease that expires (so a crashed owner's jobs come back),
+ * and finished by its owner. Delivery is at least once; handlers are idempotent.
+ */
+export class Journal {
+  private readonly maxAttempts: number;
+  private readonly stuckGraceMs: number;
+  private readonly insert: Statement<[{ kind: string; key: string; priority: number; payload: string; now: number }]>;
+  private readonly findByKey: Statement<[string]>;
+  private readonly failExhausted: Statement<[{ now: number; max: number }]>;
+  private readonly take: Statement<[{ owner: string; now: number; until: number; limit: number }]>;
+  private readonly finish: Statement<[{ id: number; owner: string; state: 'done' | 'failed' | 'queued'; notBefore: number | null; error: string | null; now: number }]>;
+  private readonly acceptTx: Transaction<(jobs: readonly NewJob[], now: number) => AcceptResult[]>;
+  private readonly claimTx: Transaction<(owner: string, limit: number, leaseMs: number, now: number) => Job[]>;
+
+  constructor(private readonly db: Database, private readonly clock: Clock = systemClock(), options: JournalOptions = {}) {
+    this.maxAttempts = options.maxAttempts ?? 10;
+    this.stuckGraceMs = options.stuckGraceMs ?? 5 * 60_000;
+    this.insert = db.prepare(
+      `INSERT INTO jobs (kind, dedup_key, priority, payload, not_before, created_at, updated_at)
+       VALUES (@kind, @key, @priority, @payload, @now, @now, @now) ON CONFLICT (dedup_key) DO NOTHING`,
+    );
+    this.findByKey = db.prepare('SELECT id FROM jobs WHERE dedup_key = ?');
+    this.failExhausted = db.prepare(
+      `UPDATE jobs SET state = 'failed', lease_owner = NULL, lease_until = NULL, updated_at = @now,
+         last_error = 'LeaseExpired: lease expired after ' || attempts || ' attempts'
+       WHERE state = 'leased' AND lease_until <= @now AND attempts >= @max`,
+    );
+    // Two index range scans, each stopping at `limit`, merged: an OR over both states would scan the table.
+    this.take = db.prepare(
+      `UPDATE jobs SET state = 'leased', lease_owner = @owner, lease_until = @until, attempts = attempts + 1, updated_at = @now
+       WHERE id IN (
+         SELECT id FROM (
+           SELECT * FROM (SELECT id, priority, not_before FROM jobs WHERE state = 'queued' AND not_before <= @now ORDER BY ${CLAIM_ORDER} LIMIT @limit)
+           UNION ALL
+           SELECT * FROM (SELECT id, priority, not_before FROM jobs WHERE state = 'leased' AND lease_until <= @now ORDER BY ${CLAIM_ORDER} LIMIT @limit)
+         ) ORDER BY ${CLAIM_ORDER} LIMIT @limit
+       )
+       RETURNING *`,
+    );
+    this.finish = db.prepare(
+      `UPDATE jobs SET state = @state, not_before = coalesce(@notBefore, not_before), last_error = coalesce(@error, last_error),
+         lease_owner = NULL, lease_until = NULL, updated_at = @now
+       WHERE id = @id AND state = 'leased' AND lease_owner = @owner`,
+    );
+    this.acceptTx = db.transaction((jobs: readonly NewJob[], now: number) => jobs.map((job) => this.acceptOne(job, now)));
+    this.claimTx = db.transaction((owner: string, limit: number, leaseMs: number, now: number) => {
+      this.failExhausted.run({ now, max: this.maxAttempts });
+      const rows = this.take.all({ owner, now, until: now + leaseMs, limit }) as JobRow[];
+      return rows.sort((a, b) => a.priority - b.priority || a.not_before - b.not_before || a.id - b.id).map(jobOf);
+    });
+  }
+
+  /**
+   * Records a job unless one with the same dedup key exists (whatever its state). Returns the
+   * job's id and whether this call created it.
+   */
+  accept(kind: string, dedupKey: string, payload: unknown, priority: JobPriority = 1): AcceptResult {
+    return this.acceptMany([{ kind, dedupKey, payload, priority }])[0]!;
+  }
+
+  /** `accept` for a batch, in one transaction. */
+  acceptMany(jobs: readonly NewJob[]): AcceptResult[] {
+    return this.acceptTx.immediate(jobs, this.clock.now());
+  }
+
+  private acceptOne(job: NewJob, now: number): AcceptResult {
+    const priority = job.priority ?? 1;
+    if (priority !== 0 && priority !== 1 && priority !== 2) throw new BadInputError(`job priority must be 0, 1 or 2, not ${String(priority)}`);
+    const info = this.insert.run({ kind: job.kind, key: job.dedupKey, priority, payload: JSON.stringify(job.payload ?? null), now });
+    if (info.changes > 0) return { id: Number(info.lastInsertRowid), created: true };
+    return { id: (this.findByKey.get(job.dedupKey) as { id: number }).id, created: false };
+  }
+
+  /**
+   * Leases up to `limit` jobs to `owner` for `leaseMs`: queued jobs that are due and leased jobs
+   * whose lease has expired, most urgent priority first, then longest due, then oldest. Each
+   * claim counts as an attempt.
+   */
+  claim(owner: string, limit: number, leaseMs: number, now: number = this.clock.now()): Job[] {
+    if (limit <= 0) return [];
+    return this.claimTx.immediate(owner, limit, leaseMs, now);
+  }
+
+  /** Extends `owner`'s lease on a long job; false if the lease is no longer its. */
+  renew(id: number, owner: string, leaseMs: number): boolean {
+    const now = this.clock.now();
+    return (
+      this.db.prepare(`UPDATE jobs SET lease_until = ?, updated_at = ? WHERE id = ? AND state = 'leased' AND lease_owner = ?`).run(now + leaseMs, now, id, owner)
+        .changes > 0
+    );
+  }
+
+  /**
+   * Marks the job done. False if `owner` no longer holds it (its lease expired and another owner
+   * took it): the caller's effects are committed and idempotent, so this is logged, not thrown.
+   */
+  complete(id: number, owner: string): boolean {
+    return this.finish.run({ id, owner, state: 'done', notBefore: null, error: null, now: this.clock.now() }).changes > 0;
+  }
+
+  /**
+   * Records a failed attempt: back in the queue from `retryAt`, or failed for good. False if
+   * `owner` no longer holds the job.
+   */
+  fail(id: number, owner: string, error: unknown, outcome: JobFailure): boolean {
+    const { name, message } = describeError(error);
+    const retry = 'retryAt' in outcome;
+    return (
+      this.finish.run({
+        id,
+        owner,
+        state: retry ? 'queued' : 'failed',
+        notBefore: retry ? outcome.retryAt : null,
+        error: `${name}: ${message}`,
+        now: this.clock.now(),
+      }).changes > 0
+    );
+  }
+
+  /** Puts every job `owner` holds back in the queue (an orderly stop); returns how many. */
+  release(owner: string): number {
+    return this.db
+      .prepare(`UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE state = 'leased' AND lease_owner = ?`)
+      .run(this.clock.now(), owner).changes;
+  }
+
+  /** The job, or undefined. */
+  get<P = unknown>(id: number): Job<P> | undefined {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return row ? (jobOf(row) as Job<P>) : undefined;
+  }
+
+  /** Jobs per state and priority (every state: run it from a reader, not on the hot path). */
+  counts(): JobCount[] {
+    return this.db.prepare('SELECT state, priority, count(*) AS count FROM jobs GROUP BY state, priority ORDER BY state, priority').all() as JobCount[];
+  }
+
+  /** Queued plus leased jobs, optionally of one priority: the pipeline depth backpressure watches. */
+  depth(priority?: JobPriority): number {
+    const sql = `SELECT count(*) AS n FROM jobs WHERE state IN ('queued', 'leased')${priority === undefined ? '' : ' AND priority = ?'}`;
+    const row = (priority === undefined ? this.db.prepare(sql).get() : this.db.prepare(sql).get(priority)) as { n: number };
+    return row.n;
+  }
+
+  /**
+   * Jobs that should have moved and did not: leased past their lease by more than the grace
+   * (nobody reclaims them: no worker is claiming), or retries due for longer than the grace.
+   */
+  stuck(now: number = this.clock.now(), limit = 100): Job[] {
+    return (this.db.prepare(`SELECT * FROM jobs WHERE ${stuckWhere} ORDER BY id LIMIT @limit`).all({ overdueBefore: now - this.stuckGraceMs, limit }) as JobRow[]).map(jobOf);
+  }
+
+  /** How many jobs `stuck` would report, without a limit. */
+  stuckCount(now: number = this.clock.now()): number {
+    return countStuckJobs(this.db, now - this.stuckGraceMs);
+  }
+
+  /** Deletes done jobs last touched before `before` (their dedup keys go with them); returns how many. */
+  purgeDone(before: number): number {
+    return this.db.prepare(`DELETE FROM jobs WHERE state = 'done' AND updated_at < ?`).run(before).changes;
+  }
+}
+
+const stuckWhere = `((state = 'leased' AND lease_until < @overdueBefore) OR (state = 'queued' AND last_error IS NOT NULL AND not_before < @overdueBefore))`;
+
+/** Jobs stuck as of `overdueBefore` (now minus a grace): see `Journal.stuck`. */
+export function countStuckJobs(db: Database, overdueBefore: number): number {
+  return (db.prepare(`SELECT count(*) AS n FROM jobs WHERE ${stuckWhere}`).get({ overdueBefore }) as { n: number }).n;
+}
