@@ -154,6 +154,27 @@ describe('journal', () => {
     expect(journal.counts()).to.deep.equal([{ state: 'leased', priority: 1, count: 2 }]);
   });
 
+  it('a stage claims only its own kind, and pendingOf counts that kind alone', () => {
+    journal.acceptMany([
+      { kind: 'fetch-pdf', dedupKey: 'f1', payload: 1, priority: JOB_PRIORITY.hot },
+      { kind: 'ingest', dedupKey: 'i1', payload: 2 },
+      { kind: 'ingest', dedupKey: 'i2', payload: 3 },
+    ]);
+    const ingest = journal.claim('indexer', 10, 1000, clock.now(), 'ingest');
+    expect(ingest.map((j) => j.dedupKey)).to.deep.equal(['i1', 'i2']);
+    expect(journal.pendingOf('fetch-pdf')).to.equal(1);
+    expect(journal.pendingOf('ingest')).to.equal(2);
+    expect(journal.claim('fetcher', 10, 1000, clock.now(), 'fetch-pdf').map((j) => j.dedupKey)).to.deep.equal(['f1']);
+  });
+
+  it('releaseAll returns every lease at once (a new owner of the data dir recovering a dead one)', () => {
+    journal.acceptMany([1, 2, 3].map((n) => ({ kind: 'k', dedupKey: `r${n}`, payload: n })));
+    journal.claim('dead-a', 2, 60_000);
+    journal.claim('dead-b', 1, 60_000);
+    expect(journal.releaseAll()).to.equal(3);
+    expect(journal.claim('me', 10, 60_000).map((j) => j.dedupKey)).to.deep.equal(['r1', 'r2', 'r3']);
+  });
+
   it('renew keeps a long job from being taken by another owner', () => {
     const { id } = accept('a');
     journal.claim('w1', 1, 10_000);

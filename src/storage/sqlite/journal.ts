@@ -30,9 +30,10 @@ export class Journal {
   private readonly findByKey: Statement<[string]>;
   private readonly failExhausted: Statement<[{ now: number; max: number }]>;
   private readonly take: Statement<[{ owner: string; now: number; until: number; limit: number }]>;
+  private readonly takeKind: Statement<[{ owner: string; now: number; until: number; limit: number; kind: string }]>;
   private readonly finish: Statement<[{ id: number; owner: string; state: 'done' | 'failed' | 'queued'; notBefore: number | null; error: string | null; now: number }]>;
   private readonly acceptTx: Transaction<(jobs: readonly NewJob[], now: number) => AcceptResult[]>;
-  private readonly claimTx: Transaction<(owner: string, limit: number, leaseMs: number, now: number) => Job[]>;
+  private readonly claimTx: Transaction<(owner: string, limit: number, leaseMs: number, now: number, kind: string | undefined) => Job[]>;
 
   constructor(private readonly db: Database, private readonly clock: Clock = systemClock(), options: JournalOptions = {}) {
     this.maxAttempts = options.maxAttempts ?? 10;
@@ -48,26 +49,18 @@ export class Journal {
        WHERE state = 'leased' AND lease_until <= @now AND attempts >= @max`,
     );
     // Two index range scans, each stopping at `limit`, merged: an OR over both states would scan the table.
-    this.take = db.prepare(
-      `UPDATE jobs SET state = 'leased', lease_owner = @owner, lease_until = @until, attempts = attempts + 1, updated_at = @now
-       WHERE id IN (
-         SELECT id FROM (
-           SELECT * FROM (SELECT id, priority, not_before FROM jobs WHERE state = 'queued' AND not_before <= @now ORDER BY ${CLAIM_ORDER} LIMIT @limit)
-           UNION ALL
-           SELECT * FROM (SELECT id, priority, not_before FROM jobs WHERE state = 'leased' AND lease_until <= @now ORDER BY ${CLAIM_ORDER} LIMIT @limit)
-         ) ORDER BY ${CLAIM_ORDER} LIMIT @limit
-       )
-       RETURNING *`,
-    );
+    this.take = db.prepare(claimSql(''));
+    this.takeKind = db.prepare(claimSql('AND kind = @kind'));
     this.finish = db.prepare(
       `UPDATE jobs SET state = @state, not_before = coalesce(@notBefore, not_before), last_error = coalesce(@error, last_error),
          lease_owner = NULL, lease_until = NULL, updated_at = @now
        WHERE id = @id AND state = 'leased' AND lease_owner = @owner`,
     );
     this.acceptTx = db.transaction((jobs: readonly NewJob[], now: number) => jobs.map((job) => this.acceptOne(job, now)));
-    this.claimTx = db.transaction((owner: string, limit: number, leaseMs: number, now: number) => {
+    this.claimTx = db.transaction((owner: string, limit: number, leaseMs: number, now: number, kind: string | undefined) => {
       this.failExhausted.run({ now, max: this.maxAttempts });
-      const rows = this.take.all({ owner, now, until: now + leaseMs, limit }) as JobRow[];
+      const params = { owner, now, until: now + leaseMs, limit };
+      const rows = (kind === undefined ? this.take.all(params) : this.takeKind.all({ ...params, kind })) as JobRow[];
       return rows.sort((a, b) => a.priority - b.priority || a.not_before - b.not_before || a.id - b.id).map(jobOf);
     });
   }
@@ -96,11 +89,25 @@ export class Journal {
   /**
    * Leases up to `limit` jobs to `owner` for `leaseMs`: queued jobs that are due and leased jobs
    * whose lease has expired, most urgent priority first, then longest due, then oldest. Each
-   * claim counts as an attempt.
+   * claim counts as an attempt. With `kind`, only jobs of that kind (each pipeline stage claims its own).
    */
-  claim(owner: string, limit: number, leaseMs: number, now: number = this.clock.now()): Job[] {
+  claim(owner: string, limit: number, leaseMs: number, now: number = this.clock.now(), kind?: string): Job[] {
     if (limit <= 0) return [];
-    return this.claimTx.immediate(owner, limit, leaseMs, now);
+    return this.claimTx.immediate(owner, limit, leaseMs, now, kind);
+  }
+
+  /**
+   * Puts every leased job back in the queue, whoever held it. Only for the process that has just
+   * taken the data dir's lock: every other owner is dead, so waiting for their leases to expire
+   * would only delay recovery.
+   */
+  releaseAll(): number {
+    return this.db.prepare(`UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE state = 'leased'`).run(this.clock.now()).changes;
+  }
+
+  /** Queued plus leased jobs of one kind. */
+  pendingOf(kind: string): number {
+    return (this.db.prepare(`SELECT count(*) AS n FROM jobs WHERE kind = ? AND state IN ('queued', 'leased')`).get(kind) as { n: number }).n;
   }
 
   /** Extends `owner`'s lease on a long job; false if the lease is no longer its. */
@@ -188,4 +195,20 @@ const stuckWhere = `((state = 'leased' AND lease_until < @overdueBefore) OR (sta
 /** Jobs stuck as of `overdueBefore` (now minus a grace): see `Journal.stuck`. */
 export function countStuckJobs(db: Database, overdueBefore: number): number {
   return (db.prepare(`SELECT count(*) AS n FROM jobs WHERE ${stuckWhere}`).get({ overdueBefore }) as { n: number }).n;
+}
+
+/**
+ * Queued jobs that are due and leased jobs whose lease has expired, in claim order. Two index
+ * range scans, each stopping at `limit`, merged: an OR over both states would scan the table.
+ */
+function claimSql(kindFilter: string): string {
+  return `UPDATE jobs SET state = 'leased', lease_owner = @owner, lease_until = @until, attempts = attempts + 1, updated_at = @now
+       WHERE id IN (
+         SELECT id FROM (
+           SELECT * FROM (SELECT id, priority, not_before FROM jobs WHERE state = 'queued' ${kindFilter} AND not_before <= @now ORDER BY ${CLAIM_ORDER} LIMIT @limit)
+           UNION ALL
+           SELECT * FROM (SELECT id, priority, not_before FROM jobs WHERE state = 'leased' ${kindFilter} AND lease_until <= @now ORDER BY ${CLAIM_ORDER} LIMIT @limit)
+         ) ORDER BY ${CLAIM_ORDER} LIMIT @limit
+       )
+       RETURNING *`;
 }

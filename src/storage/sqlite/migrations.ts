@@ -168,4 +168,14 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'jobs_by_kind',
+    // Each pipeline stage claims only its own kind; without this index a stage would scan past
+    // every queued job of the others.
+    sql: `
+      CREATE INDEX jobs_kind_claim ON jobs (kind, state, priority, not_before, id);
+      CREATE INDEX jobs_kind_lease ON jobs (kind, state, lease_until);
+    `,
+  },
 ];
