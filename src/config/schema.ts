@@ -29,6 +29,33 @@ export const ConfigSchema = Type.Object({
     periodMs: Type.Integer({ minimum: 1, default: 60_000 }),
     backoff: Backoff,
   }, { default: {} }),
+  pipeline: Type.Object({
+    /** Jobs the indexer takes per transaction. */
+    batchSize: Type.Integer({ minimum: 1, default: 500 }),
+    leaseMs: Type.Integer({ minimum: 1000, default: 120_000 }),
+    /** How often an idle stage looks in the journal for work that came without a nudge. */
+    idleMs: Type.Integer({ minimum: 10, default: 1_000 }),
+    /** Download each new arXiv version's PDF and index its text. */
+    fetchPdfs: Type.Boolean({ default: true }),
+    /** Producers pause when journal + outbox depth reaches this, and resume below the low mark. */
+    highWatermark: Type.Integer({ minimum: 2, default: 5_000 }),
+    lowWatermark: Type.Integer({ minimum: 1, default: 1_000 }),
+    /** Test and benchmark knob: slows the indexer by this much per item. */
+    indexerDelayPerItemMs: Type.Integer({ minimum: 0, default: 0 }),
+  }, { default: {} }),
+  arxiv: Type.Object({
+    /** Poll arXiv's announcements (the single and main nodes). */
+    poll: Type.Boolean({ default: true }),
+    categories: Type.Array(Type.String({ pattern: '^[a-z-]+(\\.[A-Za-z-]+)?$' }), { default: ['cs.LG', 'cs.CL', 'cs.CV', 'cs.AI', 'stat.ML'] }),
+    apiBaseUrl: Type.String({ default: 'https://export.arxiv.org/api/query' }),
+    listingBaseUrl: Type.String({ default: 'https://rss.arxiv.org/atom' }),
+    oaiBaseUrl: Type.String({ default: 'https://oaipmh.arxiv.org/oai' }),
+    pdfBaseUrl: Type.String({ default: 'https://arxiv.org/pdf' }),
+    /** arXiv's terms: one request every 3 seconds, one connection at a time. */
+    intervalMs: Type.Integer({ minimum: 0, default: 3_000 }),
+    /** arXiv asks API clients to say who they are; add a contact (mailto:) here. */
+    userAgent: Type.String({ default: 'paperd/0.1 (self-hosted ML research radar)' }),
+  }, { default: {} }),
   /** Enables `POST /v1/test/crash`, which crashes an actor on purpose. Never on in production. */
   testHooks: Type.Boolean({ default: false }),
 });

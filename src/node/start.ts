@@ -1,18 +1,19 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApi } from '../api/server.js';
 import type { Config } from '../config/schema.js';
+import { registerPipelineMetrics } from '../metrics/pipeline-metrics.js';
 import { createMetrics } from '../metrics/registry.js';
-import { DataDirLock } from '../storage/data-dir-lock.js';
-import { openDatabase, sqlitePath, type Database } from '../storage/sqlite/database.js';
-import { ActorSystem, SqliteRestartLog } from '../supervisors/index.js';
+import type { ActorSystem } from '../supervisors/index.js';
+import type { Store } from '../storage/store.js';
+import { openLocalRuntime } from './local-runtime.js';
 import { buildTree, noParts } from './tree.js';
 
 export interface RunningNode {
   readonly url: string;
   readonly system: ActorSystem;
-  readonly db: Database;
+  readonly store: Store;
   readonly api: FastifyInstance;
   /** Stops the API, then the tree (children in reverse start order), then closes the store. */
   stop(): Promise<void>;
@@ -28,22 +29,22 @@ function packageVersion(): string {
  * root supervisor gives up, `onFatal` is called (the CLI exits non-zero).
  */
 export async function startNode(config: Config, log: Logger, onFatal: (error: unknown) => void): Promise<RunningNode> {
-  mkdirSync(config.dataDir, { recursive: true });
-  const lock = DataDirLock.acquire(config.dataDir, `node ${config.node}`);
-  const db = openDatabase(sqlitePath(config.dataDir));
-  const system = new ActorSystem({ name: `paperd-${config.node}`, log, restartLog: new SqliteRestartLog(db, log) });
+  const runtime = await openLocalRuntime(config, log, `node ${config.node}`);
+  const { system, store, ingestion } = runtime;
   system.registry.inspect((event) => {
     if (event.type === 'actor.started' || event.type === 'actor.stopped') log.debug({ actor: event.path, event: event.type }, event.type);
   });
   let ready = false;
   let stopping: Promise<void> | undefined;
 
+  const prom = createMetrics(system.registry, config.node);
+  if (ingestion) registerPipelineMetrics(prom, ingestion, store.journal);
   const api = await buildApi({
     log,
     node: config.node,
     registry: system.registry,
-    db,
-    prom: createMetrics(system.registry, config.node),
+    db: store.db,
+    prom,
     isReady: () => ready,
     testHooks: config.testHooks,
     bodyLimitBytes: config.api.bodyLimitBytes,
@@ -55,15 +56,15 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
       ready = false;
       await api.close();
       await system.shutdown();
-      db.close();
-      lock.release();
+      runtime.close();
     })());
 
   // Listen first, so /health answers and /ready says 503 while the tree starts.
   const url = await api.listen({ host: config.api.host, port: config.api.port });
-  lock.setUrl(url);
+  runtime.lock.setUrl(url);
+  const parts = { ...noParts, storage: ingestion?.storageChildren ?? [], pipeline: ingestion?.pipelineChildren ?? [] };
   try {
-    await system.start(buildTree(system, config, noParts), (error) => {
+    await system.start(buildTree(system, config, parts), (error) => {
       ready = false;
       log.fatal({ err: error, node: config.node }, 'root supervisor gave up: the node is shutting down');
       onFatal(error);
@@ -74,5 +75,5 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
   }
   ready = true;
   log.info({ node: config.node, url, dataDir: config.dataDir }, 'paperd is up');
-  return { url, system, db, api, stop };
+  return { url, system, store, api, stop };
 }

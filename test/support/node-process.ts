@@ -25,7 +25,7 @@ export function tempDataDir(): string {
 export function spawnNode(options: { dataDir?: string; env?: Record<string, string>; args?: string[] } = {}): NodeProcess {
   const dataDir = options.dataDir ?? tempDataDir();
   const child = spawn(process.execPath, [bin, 'up', '--data', dataDir, '--port', '0', ...(options.args ?? [])], {
-    env: { ...process.env, PAPERD_LOG_LEVEL: 'debug', ...options.env },
+    env: { ...process.env, PAPERD_LOG_LEVEL: 'debug', PAPERD_ARXIV_POLL: 'false', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];

@@ -1,0 +1,114 @@
+import type { Logger } from 'pino';
+import { pullingStage } from '../actors/pulling-stage.js';
+import type { Config } from '../config/schema.js';
+import { PdfFetcher } from '../fetcher/pdf-fetcher.js';
+import type { StageMessage } from '../protocols/pipeline.js';
+import type { Clock } from '../runtime/clock.js';
+import type { ArxivHttpClient } from '../sources/arxiv/http-client.js';
+import type { Store } from '../storage/store.js';
+import { DepthWatcher, tell, type ActorSystem, type ChildSpec, type SpecWithRef } from '../supervisors/index.js';
+import { extractorStage } from './extractor-stage.js';
+import { fetcherStage } from './fetcher-stage.js';
+import { indexerStage } from './indexer-stage.js';
+import { JOB } from './job-kinds.js';
+import { vectorSyncStage } from './vector-sync-stage.js';
+
+export interface Ingestion {
+  /** Children for the storage supervisor (vector sync) and the pipeline supervisor (the stages). */
+  readonly storageChildren: readonly ChildSpec[];
+  readonly pipelineChildren: readonly ChildSpec[];
+  /** Backpressure for every producer (poller, harvester, importer, webhooks). */
+  readonly watcher: DepthWatcher;
+  /** Journal jobs not done plus outbox rows not yet in LanceDB: what the watermarks apply to. */
+  depth(): number;
+  /** True when nothing accepted is still on its way into both stores. */
+  idle(): boolean;
+  /** Wakes the indexer after a producer journaled something. */
+  nudge(): void;
+}
+
+export interface IngestionDeps {
+  readonly system: ActorSystem;
+  readonly store: Store;
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** The shared arXiv client; without it no PDF is fetched. */
+  readonly arxiv?: ArxivHttpClient;
+  /** Distinguishes this process's leases from others'. */
+  readonly owner: string;
+}
+
+/**
+ * The ingestion pipeline as actors: indexer → (fetcher → extractor) → vector sync, each pulling
+ * its own jobs from the journal and nudging the next after it commits.
+ */
+export function createIngestion(deps: IngestionDeps): Ingestion {
+  const { system, store, config, clock, log } = deps;
+  const { db, journal, papers } = store;
+  const p = config.pipeline;
+  const idle = { idleMs: p.idleMs };
+  const fetchPdfs = p.fetchPdfs && deps.arxiv !== undefined;
+
+  let fetcher: SpecWithRef<StageMessage> | undefined;
+  let extractor: SpecWithRef<StageMessage> | undefined;
+
+  const vectorSync = system.worker('vector-sync', pullingStage(() => vectorSyncStage(store.vectorSync, 512), idle), { shutdownMs: 30_000 });
+  const indexer = system.worker(
+    'indexer',
+    pullingStage(
+      (ctx) =>
+        indexerStage({
+          db, journal, papers, clock, log: ctx.log, owner: `${deps.owner}:indexer`, batchSize: p.batchSize, leaseMs: p.leaseMs, fetchPdfs,
+          delayPerItemMs: p.indexerDelayPerItemMs,
+          committed: ({ pdfJobs }) => {
+            tell(vectorSync.ref, { type: 'work' });
+            if (pdfJobs > 0 && fetcher) tell(fetcher.ref, { type: 'work' });
+          },
+        }),
+      idle,
+    ),
+    { shutdownMs: 30_000 },
+  );
+  if (fetchPdfs) {
+    const pdfFetcher = new PdfFetcher({ client: deps.arxiv!, blobs: store.blobs });
+    fetcher = system.worker(
+      'fetcher',
+      pullingStage(
+        (ctx) =>
+          fetcherStage({
+            db, journal, papers, fetcher: pdfFetcher, clock, log: ctx.log, owner: `${deps.owner}:fetcher`, leaseMs: 10 * 60_000,
+            retryDelayMs: (attempt) => Math.min(6 * 3_600_000, 60_000 * 2 ** Math.max(0, attempt - 1)),
+            committed: () => extractor && tell(extractor.ref, { type: 'work' }),
+          }),
+        idle,
+      ),
+      { shutdownMs: 60_000 },
+    );
+    extractor = system.worker(
+      'extractor',
+      pullingStage(
+        (ctx) =>
+          extractorStage({
+            db, journal, papers, blobs: store.blobs, clock, log: ctx.log, owner: `${deps.owner}:extractor`, leaseMs: 10 * 60_000,
+            committed: () => tell(vectorSync.ref, { type: 'work' }),
+          }),
+        idle,
+      ),
+      { shutdownMs: 60_000 },
+    );
+  }
+
+  const depth = () => journal.pendingOf(JOB.ingest) + store.vectorSync.lag();
+  const watcher = new DepthWatcher({ high: p.highWatermark, low: p.lowWatermark, depth, clock, pollMs: 50 });
+  watcher.onCrossing((c) => log.info({ crossing: c.type, depth: c.depth }, `pipeline backpressure: producers ${c.type}`));
+
+  return {
+    storageChildren: [vectorSync],
+    pipelineChildren: [indexer, ...(fetcher ? [fetcher] : []), ...(extractor ? [extractor] : [])],
+    watcher,
+    depth,
+    idle: () => journal.pendingOf(JOB.ingest) === 0 && journal.pendingOf(JOB.fetchPdf) === 0 && journal.pendingOf(JOB.extract) === 0 && store.vectorSync.lag() === 0,
+    nudge: () => tell(indexer.ref, { type: 'work' }),
+  };
+}

@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { HashEmbedder, type Embedder } from '../embedding/index.js';
+import type { Clock } from '../runtime/clock.js';
+import { BlobStore } from './blobs.js';
+import { VectorStore } from './lancedb/vector-store.js';
+import { openDatabase, sqlitePath, type Database } from './sqlite/database.js';
+import { Journal } from './sqlite/journal.js';
+import { PaperStore } from './sqlite/papers.js';
+import { VectorSync } from './vector-sync.js';
+
+/** Everything a data dir holds, opened: SQLite (papers, journal, outbox), LanceDB, blobs. */
+export interface Store {
+  readonly dataDir: string;
+  readonly db: Database;
+  readonly journal: Journal;
+  readonly papers: PaperStore;
+  readonly vectors: VectorStore;
+  readonly blobs: BlobStore;
+  readonly embedder: Embedder;
+  readonly vectorSync: VectorSync;
+  close(): void;
+}
+
+/** Where LanceDB keeps its tables in a data dir. */
+export function lancedbPath(dataDir: string): string {
+  return join(dataDir, 'lancedb');
+}
+
+/** Opens (creating and migrating as needed) the stores of a data dir for the one writer that owns it. */
+export async function openStore(dataDir: string, clock: Clock, embedder: Embedder = new HashEmbedder()): Promise<Store> {
+  const db = openDatabase(sqlitePath(dataDir));
+  let vectors: VectorStore;
+  try {
+    vectors = await VectorStore.open(lancedbPath(dataDir), embedder.dimensions);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const blobs = new BlobStore(dataDir);
+  await blobs.removeTempFiles();
+  return {
+    dataDir,
+    db,
+    journal: new Journal(db, clock),
+    papers: new PaperStore(db, clock),
+    vectors,
+    blobs,
+    embedder,
+    vectorSync: new VectorSync({ db, vectors, embedder }),
+    close() {
+      vectors.close();
+      db.close();
+    },
+  };
+}
