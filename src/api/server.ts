@@ -6,8 +6,11 @@ import type { Logger } from 'pino';
 import { errorCodeOf, httpStatusOf } from '../errors.js';
 import { actorRoutes, type ActorRouteDeps } from './routes/actors.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
+import { importRoutes, type ImportRouteDeps } from './routes/import.js';
 
 export interface ApiDeps extends ActorRouteDeps, HealthDeps {
+  /** Present on nodes that hold the store of papers. */
+  readonly importer?: ImportRouteDeps;
   readonly log: Logger;
   readonly bodyLimitBytes: number;
   readonly version: string;
@@ -35,5 +38,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, deps);
   await app.register(actorRoutes, deps);
+  if (deps.importer) await app.register(importRoutes, deps.importer);
   return app as unknown as FastifyInstance;
 }

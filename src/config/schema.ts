@@ -20,6 +20,8 @@ export const ConfigSchema = Type.Object({
     host: Type.String({ default: '127.0.0.1' }),
     port: Type.Integer({ minimum: 0, maximum: 65_535, default: 8080 }),
     bodyLimitBytes: Type.Integer({ minimum: 1024, default: 1_048_576 }),
+    /** Uploads to `POST /v1/import` (dumps) may be this large. */
+    importLimitBytes: Type.Integer({ minimum: 1024, default: 512 * 1_048_576 }),
   }, { default: {} }),
   log: Type.Object({
     level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),

@@ -85,7 +85,7 @@ export async function* readRecords(file: string, format: ImportFormat): AsyncGen
       // A recorded API response: `{url, status_code, body}`, body being the Atom document.
       const recording = JSON.parse(await readFile(file, 'utf8')) as { url?: unknown; body?: unknown };
       if (typeof recording.body !== 'string') throw new BadInputError(`${file}: a recording without a string body`);
-      const page = parseArxivAtom(recording.body);
+      const page = parseArxivAtom(repairMojibake(recording.body));
       for (const r of page.rejected) yield { rejected: { file, where: `entry ${r.index}`, reason: r.reason } };
       for (const record of page.entries) yield { record };
       return;
@@ -105,4 +105,18 @@ export async function* readRecords(file: string, format: ImportFormat): AsyncGen
 export function fileFailure(file: string, error: unknown): RejectedEntry {
   const { name, message } = describeError(error);
   return { file, where: 'file', reason: `${name}: ${message}` };
+}
+
+/**
+ * Undoes UTF-8 bytes that were decoded as Latin-1 ("WÃ¼bben" → "Wübben"), as some recorders of
+ * HTTP responses do. Only when every character fits in a byte and the bytes are valid UTF-8:
+ * text that was right to begin with is left alone.
+ */
+export function repairMojibake(text: string): string {
+  if (!/[\u00c2-\u00f4][\u0080-\u00bf]/.test(text) || /[^\u0000-\u00ff]/.test(text)) return text;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(text, 'latin1'));
+  } catch {
+    return text;
+  }
 }

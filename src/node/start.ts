@@ -49,6 +49,7 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
     testHooks: config.testHooks,
     bodyLimitBytes: config.api.bodyLimitBytes,
     version: packageVersion(),
+    ...(ingestion ? { importer: { dataDir: config.dataDir, journal: store.journal, ingestion, importLimitBytes: config.api.importLimitBytes } } : {}),
   });
 
   const stop = (): Promise<void> =>
