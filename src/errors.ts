@@ -249,3 +249,35 @@ export class MalformedAbsError extends PaperdError {
     super(`malformed .abs${file === undefined ? '' : ` file ${file}`}: ${reason}`);
   }
 }
+
+/**
+ * arXiv answered with a status that retrying will not change and whose body is not one of its
+ * error documents (a 404 for a listing, a 403): the poll or harvest step failed and is retried later.
+ */
+export class ArxivUnexpectedStatusError extends PaperdError {
+  readonly code = 'PAPERD_ARXIV_UNEXPECTED_STATUS';
+  override readonly status = 502;
+  constructor(readonly url: string, readonly httpStatus: number) {
+    super(`arXiv answered ${httpStatus} for ${url}`);
+  }
+}
+
+/**
+ * An OAI-PMH harvest that stopped making progress: the repository handed back the token it was
+ * given, or refused resumption tokens again and again without a page in between.
+ */
+export class OaiHarvestStalledError extends PaperdError {
+  readonly code = 'PAPERD_OAI_HARVEST_STALLED';
+  override readonly status = 502;
+  constructor(readonly reason: string, cause?: unknown) {
+    super(`OAI-PMH harvest stalled: ${reason}`, { cause });
+  }
+}
+
+/** A stored checkpoint that does not read as the progress record it should be; it is left as it is for an operator to inspect. */
+export class CorruptCheckpointError extends PaperdError {
+  readonly code = 'PAPERD_CORRUPT_CHECKPOINT';
+  constructor(readonly key: string, readonly reason: string) {
+    super(`checkpoint ${key} is unreadable: ${reason}`);
+  }
+}

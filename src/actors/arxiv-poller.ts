@@ -26,6 +26,8 @@ export interface ArxivPollerState {
   readonly next: NextPoll | undefined;
   readonly lastPollAt: number | undefined;
   readonly lastOutcome: PollOutcome['type'] | 'failed' | undefined;
+  /** The last announcement fully ingested, as checkpointed (read at each poll, not at each summary). */
+  readonly lastAnnouncementMs: number | undefined;
   readonly polls: number;
   readonly entriesAccepted: number;
   readonly duplicates: number;
@@ -51,6 +53,7 @@ export function arxivPollerBehavior(deps: ArxivPollerDeps): Behavior<ArxivPoller
         next: undefined,
         lastPollAt: undefined,
         lastOutcome: undefined,
+        lastAnnouncementMs: poller.lastIngested()?.announcementMs,
         polls: 0,
         entriesAccepted: 0,
         duplicates: 0,
@@ -86,7 +89,7 @@ export function arxivPollerBehavior(deps: ArxivPollerDeps): Behavior<ArxivPoller
         categories: state.poller.categories.join(' '),
         lastPollAt: iso(state.lastPollAt),
         lastOutcome: state.lastOutcome,
-        lastAnnouncement: iso(state.poller.lastIngested()?.announcementMs),
+        lastAnnouncement: iso(state.lastAnnouncementMs),
         nextPollAt: iso(state.next?.at),
         nextPollReason: state.next?.reason,
         polls: state.polls,
@@ -114,6 +117,7 @@ async function runPoll(state: ArxivPollerState, ctx: Ctx): Promise<ArxivPollerSt
       ...state,
       lastPollAt: startedAt,
       lastOutcome: outcome.type,
+      lastAnnouncementMs: state.poller.lastIngested()?.announcementMs,
       polls: state.polls + 1,
       entriesAccepted: state.entriesAccepted + accepted,
       duplicates: state.duplicates + duplicates,
