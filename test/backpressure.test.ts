@@ -9,9 +9,9 @@ async function writeCorpus(file: string, count: number): Promise<void> {
   const out = createWriteStream(file);
   const abstract = 'We propose a method for learning sparse representations of scientific text and evaluate it on retrieval. '.repeat(10);
   for (let i = 0; i < count; i++) {
-    if (!out.write(JSON.stringify({ _id: `b${i}`, title: `Paper ${i}`, text: abstract }) + '\n')) await new Promise((r) => out.once('drain', r));
+    if (!out.write(JSON.stringify({ _id: `b${i}`, title: `Paper ${i}`, text: abstract }) + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
   }
-  await new Promise((r) => out.end(r));
+  await new Promise<void>((r) => out.end(() => r()));
 }
 
 describe('backpressure: a slow indexer and 50,000 entries offered', function () {

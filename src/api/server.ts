@@ -7,10 +7,13 @@ import { errorCodeOf, httpStatusOf } from '../errors.js';
 import { actorRoutes, type ActorRouteDeps } from './routes/actors.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
 import { importRoutes, type ImportRouteDeps } from './routes/import.js';
+import { sourceRoutes, type SourceRouteDeps } from './routes/sources.js';
 
 export interface ApiDeps extends ActorRouteDeps, HealthDeps {
   /** Present on nodes that hold the store of papers. */
   readonly importer?: ImportRouteDeps;
+  /** Present when this node polls arXiv. */
+  readonly sources?: SourceRouteDeps;
   readonly log: Logger;
   readonly bodyLimitBytes: number;
   readonly version: string;
@@ -39,5 +42,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, deps);
   await app.register(actorRoutes, deps);
   if (deps.importer) await app.register(importRoutes, deps.importer);
+  if (deps.sources) await app.register(sourceRoutes, deps.sources);
   return app as unknown as FastifyInstance;
 }

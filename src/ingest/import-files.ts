@@ -5,9 +5,13 @@ import { detectFormat, fileFailure, readRecords, walkFiles, type ImportFormat, t
 /** The journal's job kind for a paper version to index. */
 export const INGEST_JOB = 'ingest';
 
-/** The dedup key of a paper version: accepting the same version twice is one job. */
-export function ingestKey(record: Pick<PaperRecord, 'id' | 'version'>): string {
-  return `paper:${record.id}v${record.version}`;
+/**
+ * The dedup key of a paper version as one source tells it: the same version from the same source
+ * twice is one job. Sources differ in what they know (a listing entry lacks the API's dates and
+ * DOI), so each source's record is indexed, and the store merges them field by field.
+ */
+export function ingestKey(record: Pick<PaperRecord, 'id' | 'version' | 'source'>): string {
+  return `paper:${record.id}v${record.version}:${record.source}`;
 }
 
 /** The journal job that carries one record into the pipeline. */

@@ -7,6 +7,9 @@ import { registerPipelineMetrics } from '../metrics/pipeline-metrics.js';
 import { createMetrics } from '../metrics/registry.js';
 import type { ActorSystem } from '../supervisors/index.js';
 import type { Store } from '../storage/store.js';
+import { arxivPollerBehavior } from '../actors/arxiv-poller.js';
+import { journalSink } from '../pipeline/journal-sink.js';
+import { SqliteCheckpointStore } from '../storage/sqlite/checkpoints.js';
 import { openLocalRuntime } from './local-runtime.js';
 import { buildTree, noParts } from './tree.js';
 
@@ -37,6 +40,21 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
   let ready = false;
   let stopping: Promise<void> | undefined;
 
+  const poller =
+    ingestion && config.arxiv.poll
+      ? system.worker(
+          'arxiv-poller',
+          arxivPollerBehavior({
+            client: runtime.arxiv,
+            sink: journalSink(store.journal, ingestion),
+            checkpoints: new SqliteCheckpointStore(store.db),
+            categories: config.arxiv.categories,
+          }),
+          // A poll in flight pages at one request every 3 s; it is aborted past this.
+          { shutdownMs: 10_000 },
+        )
+      : undefined;
+
   const prom = createMetrics(system.registry, config.node);
   if (ingestion) registerPipelineMetrics(prom, ingestion, store.journal);
   const api = await buildApi({
@@ -49,6 +67,7 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
     testHooks: config.testHooks,
     bodyLimitBytes: config.api.bodyLimitBytes,
     version: packageVersion(),
+    ...(poller ? { sources: { arxivPoller: poller.ref } } : {}),
     ...(ingestion ? { importer: { dataDir: config.dataDir, journal: store.journal, ingestion, importLimitBytes: config.api.importLimitBytes } } : {}),
   });
 
@@ -63,7 +82,7 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
   // Listen first, so /health answers and /ready says 503 while the tree starts.
   const url = await api.listen({ host: config.api.host, port: config.api.port });
   runtime.lock.setUrl(url);
-  const parts = { ...noParts, storage: ingestion?.storageChildren ?? [], pipeline: ingestion?.pipelineChildren ?? [] };
+  const parts = { ...noParts, storage: ingestion?.storageChildren ?? [], sources: poller ? [poller] : [], pipeline: ingestion?.pipelineChildren ?? [] };
   try {
     await system.start(buildTree(system, config, parts), (error) => {
       ready = false;
