@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { PaperdError } from '../errors.js';
 import { registerActors } from './commands/actors.js';
+import { registerBackfill } from './commands/backfill.js';
 import { registerCheck } from './commands/check.js';
 import { registerImport } from './commands/import.js';
 import { registerRestarts } from './commands/restarts.js';
@@ -16,6 +17,7 @@ registerActors(program);
 registerRestarts(program);
 registerImport(program);
 registerCheck(program);
+registerBackfill(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,48 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { openLocalRuntime, type LocalRuntime } from '../node/local-runtime.js';
+import { buildTree, noParts } from '../node/tree.js';
+import type { Ingestion } from './ingestion.js';
+
+export interface LocalWork {
+  readonly runtime: LocalRuntime;
+  readonly ingestion: Ingestion;
+}
+
+export interface LocalRun<T, R> {
+  /** Journals entries (reading files, harvesting). */
+  readonly work: (ctx: LocalWork) => Promise<T>;
+  /** Once everything accepted is in both stores, before the stores close: what to report. */
+  readonly summarize: (ctx: LocalWork, worked: T) => R;
+  /** Hears the pipeline depth while the run waits for it to drain. */
+  readonly onDrain?: (depth: number) => void;
+}
+
+/**
+ * Runs work that journals entries against a data dir no node owns: takes the dir, starts the
+ * ingestion actors in this process, and after the work waits until every entry accepted is in
+ * both stores.
+ */
+export async function runLocally<T, R>(config: Config, log: Logger, role: string, run: LocalRun<T, R>): Promise<R> {
+  const runtime = await openLocalRuntime(config, log, role);
+  const ingestion = runtime.ingestion!;
+  let fatal: unknown;
+  try {
+    await runtime.system.start(buildTree(runtime.system, config, { ...noParts, storage: ingestion.storageChildren, pipeline: ingestion.pipelineChildren }), (error) => (fatal = error));
+    // Work journaled by an interrupted run is picked up even if this run adds nothing.
+    ingestion.nudge();
+    const ctx = { runtime, ingestion };
+    const worked = await run.work(ctx);
+    for (;;) {
+      if (fatal) throw fatal;
+      const depth = ingestion.depth();
+      run.onDrain?.(depth);
+      if (depth === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return run.summarize(ctx, worked);
+  } finally {
+    await runtime.system.shutdown();
+    runtime.close();
+  }
+}
