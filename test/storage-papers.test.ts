@@ -121,7 +121,7 @@ describe('paper store', () => {
     store.upsertVersion(paper({ id: 'b', authors: [{ name: 'Jose  Garcia', affiliations: [] }] }));
     store.upsertVersion(paper({ id: 'a', version: 2, authors: [{ name: 'Grace Hopper', affiliations: [] }, { name: 'José García', affiliations: [] }] }));
     expect((db.prepare('SELECT count(*) AS n FROM authors').get() as { n: number }).n).to.equal(2);
-    const rows = db.prepare(`SELECT a.name, pa.position FROM paper_authors pa JOIN authors a ON a.id = pa.author_id WHERE pa.paper_id = 'a' ORDER BY pa.position`).all();
+    const rows = db.prepare(`SELECT a.name, pa.position FROM paper_authors pa JOIN authors a ON a.key = pa.author_key WHERE pa.paper_id = 'a' ORDER BY pa.position`).all();
     expect(rows).to.deep.equal([
       { name: 'Grace Hopper', position: 0 },
       { name: 'José García', position: 1 },

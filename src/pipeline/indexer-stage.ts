@@ -1,4 +1,4 @@
-import { Value } from '@sinclair/typebox/value';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { PaperRecord } from '../protocols/paper.js';
@@ -33,6 +33,9 @@ export interface IndexerOptions {
  * FTS5, an outbox row per change), the follow-on PDF jobs and the jobs' completion in one
  * SQLite transaction per batch.
  */
+/** Compiled once: the check runs on every payload the indexer claims. */
+const isPaperRecord = TypeCompiler.Compile(PaperRecord);
+
 export function indexerStage(options: IndexerOptions): Stage {
   const { db, journal, papers, owner } = options;
   let indexed = 0;
@@ -46,7 +49,7 @@ export function indexerStage(options: IndexerOptions): Stage {
           .map((v) => ({ kind: JOB.fetchPdf, dedupKey: `pdf:${v.record.id}v${v.record.version}`, payload: { id: v.record.id, version: v.record.version } satisfies FetchPdfPayload, priority: v.job.priority }))
       : [];
     const created = pdfJobs.length > 0 ? journal.acceptMany(pdfJobs).filter((r) => r.created).length : 0;
-    for (const { job } of valid) journal.complete(job.id, owner);
+    journal.completeMany(valid.map((v) => v.job.id), owner, { dropPayload: true });
     for (const job of invalid) journal.fail(job.id, owner, new Error('payload is not a valid PaperRecord'), { permanent: true });
     return created;
   });
@@ -58,7 +61,7 @@ export function indexerStage(options: IndexerOptions): Stage {
       const valid: { job: Job; record: PaperRecord }[] = [];
       const invalid: Job[] = [];
       for (const job of jobs) {
-        if (Value.Check(PaperRecord, job.payload)) valid.push({ job, record: job.payload });
+        if (isPaperRecord.Check(job.payload)) valid.push({ job, record: job.payload });
         else invalid.push(job);
       }
       if (options.delayPerItemMs) await sleep(options.clock, options.delayPerItemMs * jobs.length);

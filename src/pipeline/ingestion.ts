@@ -53,7 +53,7 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
   let fetcher: SpecWithRef<StageMessage> | undefined;
   let extractor: SpecWithRef<StageMessage> | undefined;
 
-  const vectorSync = system.worker('vector-sync', pullingStage(() => vectorSyncStage(store.vectorSync, 512), idle), { shutdownMs: 30_000 });
+  const vectorSync = system.worker('vector-sync', pullingStage(() => vectorSyncStage(store.vectorSync, 2_000), idle), { shutdownMs: 30_000 });
   const indexer = system.worker(
     'indexer',
     pullingStage(

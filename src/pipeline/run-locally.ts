@@ -27,6 +27,9 @@ export async function runLocally<T, R>(config: Config, log: Logger, role: string
   const runtime = await openLocalRuntime(config, log, role);
   const ingestion = runtime.ingestion!;
   let fatal: unknown;
+  // LanceDB's native calls and our unref'd timers do not hold the event loop open: without this a
+  // CLI run could exit mid-work, with nothing left but them to wait for.
+  const keepAlive = setInterval(() => {}, 60_000);
   try {
     await runtime.system.start(buildTree(runtime.system, config, { ...noParts, storage: ingestion.storageChildren, pipeline: ingestion.pipelineChildren }), (error) => (fatal = error));
     // Work journaled by an interrupted run is picked up even if this run adds nothing.
@@ -42,6 +45,7 @@ export async function runLocally<T, R>(config: Config, log: Logger, role: string
     }
     return run.summarize(ctx, worked);
   } finally {
+    clearInterval(keepAlive);
     await runtime.system.shutdown();
     runtime.close();
   }

@@ -26,12 +26,16 @@ const CLAIM_ORDER = 'priority, not_before, id';
 export class Journal {
   private readonly maxAttempts: number;
   private readonly stuckGraceMs: number;
-  private readonly insert: Statement<[{ kind: string; key: string; priority: number; payload: string; now: number }]>;
+  private readonly insert: Statement<[{ kind: string; key: string; priority: number; now: number }]>;
+  private readonly insertPayload: Statement<[number, string]>;
+  private readonly payloadsOf: Statement<[string]>;
+  private readonly dropPayloads: Statement<[string]>;
   private readonly findByKey: Statement<[string]>;
   private readonly failExhausted: Statement<[{ now: number; max: number }]>;
   private readonly take: Statement<[{ owner: string; now: number; until: number; limit: number }]>;
   private readonly takeKind: Statement<[{ owner: string; now: number; until: number; limit: number; kind: string }]>;
   private readonly finish: Statement<[{ id: number; owner: string; state: 'done' | 'failed' | 'queued'; notBefore: number | null; error: string | null; now: number }]>;
+  private readonly finishMany: Statement<[{ ids: string; owner: string; now: number }]>;
   private readonly acceptTx: Transaction<(jobs: readonly NewJob[], now: number) => AcceptResult[]>;
   private readonly claimTx: Transaction<(owner: string, limit: number, leaseMs: number, now: number, kind: string | undefined) => Job[]>;
 
@@ -39,9 +43,12 @@ export class Journal {
     this.maxAttempts = options.maxAttempts ?? 10;
     this.stuckGraceMs = options.stuckGraceMs ?? 5 * 60_000;
     this.insert = db.prepare(
-      `INSERT INTO jobs (kind, dedup_key, priority, payload, not_before, created_at, updated_at)
-       VALUES (@kind, @key, @priority, @payload, @now, @now, @now) ON CONFLICT (dedup_key) DO NOTHING`,
+      `INSERT INTO jobs (kind, dedup_key, priority, not_before, created_at, updated_at)
+       VALUES (@kind, @key, @priority, @now, @now, @now) ON CONFLICT (dedup_key) DO NOTHING`,
     );
+    this.insertPayload = db.prepare('INSERT INTO job_payloads (job_id, payload) VALUES (?, ?)');
+    this.payloadsOf = db.prepare('SELECT job_id AS id, payload FROM job_payloads WHERE job_id IN (SELECT value FROM json_each(?))');
+    this.dropPayloads = db.prepare('DELETE FROM job_payloads WHERE job_id IN (SELECT value FROM json_each(?))');
     this.findByKey = db.prepare('SELECT id FROM jobs WHERE dedup_key = ?');
     this.failExhausted = db.prepare(
       `UPDATE jobs SET state = 'failed', lease_owner = NULL, lease_until = NULL, updated_at = @now,
@@ -56,11 +63,16 @@ export class Journal {
          lease_owner = NULL, lease_until = NULL, updated_at = @now
        WHERE id = @id AND state = 'leased' AND lease_owner = @owner`,
     );
+    this.finishMany = db.prepare(
+      `UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, updated_at = @now
+       WHERE id IN (SELECT value FROM json_each(@ids)) AND state = 'leased' AND lease_owner = @owner`,
+    );
     this.acceptTx = db.transaction((jobs: readonly NewJob[], now: number) => jobs.map((job) => this.acceptOne(job, now)));
     this.claimTx = db.transaction((owner: string, limit: number, leaseMs: number, now: number, kind: string | undefined) => {
       this.failExhausted.run({ now, max: this.maxAttempts });
       const params = { owner, now, until: now + leaseMs, limit };
       const rows = (kind === undefined ? this.take.all(params) : this.takeKind.all({ ...params, kind })) as JobRow[];
+      this.attachPayloads(rows);
       return rows.sort((a, b) => a.priority - b.priority || a.not_before - b.not_before || a.id - b.id).map(jobOf);
     });
   }
@@ -81,15 +93,20 @@ export class Journal {
   private acceptOne(job: NewJob, now: number): AcceptResult {
     const priority = job.priority ?? 1;
     if (priority !== 0 && priority !== 1 && priority !== 2) throw new BadInputError(`job priority must be 0, 1 or 2, not ${String(priority)}`);
-    const info = this.insert.run({ kind: job.kind, key: job.dedupKey, priority, payload: JSON.stringify(job.payload ?? null), now });
-    if (info.changes > 0) return { id: Number(info.lastInsertRowid), created: true };
+    const info = this.insert.run({ kind: job.kind, key: job.dedupKey, priority, now });
+    if (info.changes > 0) {
+      const id = Number(info.lastInsertRowid);
+      this.insertPayload.run(id, JSON.stringify(job.payload ?? null));
+      return { id, created: true };
+    }
     return { id: (this.findByKey.get(job.dedupKey) as { id: number }).id, created: false };
   }
 
   /**
    * Leases up to `limit` jobs to `owner` for `leaseMs`: queued jobs that are due and leased jobs
    * whose lease has expired, most urgent priority first, then longest due, then oldest. Each
-   * claim counts as an attempt. With `kind`, only jobs of that kind (each pipeline stage claims its own).
+   * claim counts as an attempt. With `kind`, only jobs of that kind, as each pipeline stage
+   * claims; the claim index is per kind, so a claim without one scans (for tools and tests).
    */
   claim(owner: string, limit: number, leaseMs: number, now: number = this.clock.now(), kind?: string): Job[] {
     if (limit <= 0) return [];
@@ -128,6 +145,19 @@ export class Journal {
   }
 
   /**
+   * Marks a batch of `owner`'s jobs done in one statement; returns how many it still held.
+   * `dropPayload` empties their payloads: for jobs whose payload lives on in what they wrote
+   * (an ingested record is in `paper_versions`), keeping a second copy only grows the file.
+   */
+  completeMany(ids: readonly number[], owner: string, options: { dropPayload?: boolean } = {}): number {
+    if (ids.length === 0) return 0;
+    const list = JSON.stringify(ids);
+    const done = this.finishMany.run({ ids: list, owner, now: this.clock.now() }).changes;
+    if (options.dropPayload) this.dropPayloads.run(list);
+    return done;
+  }
+
+  /**
    * Records a failed attempt: back in the queue from `retryAt`, or failed for good. False if
    * `owner` no longer holds the job.
    */
@@ -155,7 +185,7 @@ export class Journal {
 
   /** The job, or undefined. */
   get<P = unknown>(id: number): Job<P> | undefined {
-    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const row = this.db.prepare(`SELECT ${withPayload} WHERE jobs.id = ?`).get(id) as JobRow | undefined;
     return row ? (jobOf(row) as Job<P>) : undefined;
   }
 
@@ -176,7 +206,7 @@ export class Journal {
    * (nobody reclaims them: no worker is claiming), or retries due for longer than the grace.
    */
   stuck(now: number = this.clock.now(), limit = 100): Job[] {
-    return (this.db.prepare(`SELECT * FROM jobs WHERE ${stuckWhere} ORDER BY id LIMIT @limit`).all({ overdueBefore: now - this.stuckGraceMs, limit }) as JobRow[]).map(jobOf);
+    return (this.db.prepare(`SELECT ${withPayload} WHERE ${stuckWhere} ORDER BY jobs.id LIMIT @limit`).all({ overdueBefore: now - this.stuckGraceMs, limit }) as JobRow[]).map(jobOf);
   }
 
   /** How many jobs `stuck` would report, without a limit. */
@@ -186,9 +216,21 @@ export class Journal {
 
   /** Deletes done jobs last touched before `before` (their dedup keys go with them); returns how many. */
   purgeDone(before: number): number {
-    return this.db.prepare(`DELETE FROM jobs WHERE state = 'done' AND updated_at < ?`).run(before).changes;
+    return this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM job_payloads WHERE job_id IN (SELECT id FROM jobs WHERE state = 'done' AND updated_at < ?)`).run(before);
+      return this.db.prepare(`DELETE FROM jobs WHERE state = 'done' AND updated_at < ?`).run(before).changes;
+    })();
+  }
+
+  private attachPayloads(rows: JobRow[]): void {
+    if (rows.length === 0) return;
+    const payloads = new Map((this.payloadsOf.all(JSON.stringify(rows.map((r) => r.id))) as { id: number; payload: string }[]).map((p) => [p.id, p.payload]));
+    for (const row of rows) row.payload = payloads.get(row.id) ?? 'null';
   }
 }
+
+/** Every column of a job, its payload included (null once dropped). */
+const withPayload = `jobs.*, coalesce((SELECT payload FROM job_payloads WHERE job_id = jobs.id), 'null') AS payload FROM jobs`;
 
 const stuckWhere = `((state = 'leased' AND lease_until < @overdueBefore) OR (state = 'queued' AND last_error IS NOT NULL AND not_before < @overdueBefore))`;
 

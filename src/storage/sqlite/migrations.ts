@@ -69,26 +69,28 @@ export const migrations: Migration[] = [
       CREATE TABLE paper_versions (
         paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
         version INTEGER NOT NULL,
-        title TEXT NOT NULL,
-        abstract TEXT NOT NULL,
-        updated TEXT,
         raw TEXT NOT NULL,
+        -- Virtual: read from the record when asked, so the history costs one copy of the text, not three.
+        title TEXT GENERATED ALWAYS AS (raw ->> '$.title') VIRTUAL,
+        abstract TEXT GENERATED ALWAYS AS (raw ->> '$.abstract') VIRTUAL,
+        updated TEXT GENERATED ALWAYS AS (raw ->> '$.updated') VIRTUAL,
         PRIMARY KEY (paper_id, version)
       );
 
+      -- Authors are keyed by their normalised name itself: one B-tree, and linking a paper to its
+      -- authors needs no lookup (the link is the biggest per-paper cost of a bulk import).
       CREATE TABLE authors (
-        id INTEGER PRIMARY KEY,
-        key TEXT NOT NULL UNIQUE,
+        key TEXT PRIMARY KEY,
         name TEXT NOT NULL
-      );
+      ) WITHOUT ROWID;
       CREATE TABLE paper_authors (
         paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
         position INTEGER NOT NULL,
-        author_id INTEGER NOT NULL REFERENCES authors (id),
+        author_key TEXT NOT NULL REFERENCES authors (key),
         affiliations TEXT NOT NULL DEFAULT '[]',
         PRIMARY KEY (paper_id, position)
       ) WITHOUT ROWID;
-      CREATE INDEX paper_authors_author ON paper_authors (author_id);
+      CREATE INDEX paper_authors_author ON paper_authors (author_key);
 
       CREATE TABLE paper_categories (
         paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
@@ -129,7 +131,9 @@ export const migrations: Migration[] = [
     version: 4,
     name: 'jobs',
     // The journal. not_before starts at the accept time, so (priority, not_before, id) is
-    // "most urgent, then due longest, then oldest", and the claim index serves that order.
+    // "most urgent, then due longest, then oldest", and the claim index serves that order for
+    // each kind: every pipeline stage claims only its own. Few indexes: each is paid for on every
+    // state change of every job.
     sql: `
       CREATE TABLE jobs (
         id INTEGER PRIMARY KEY,
@@ -137,7 +141,6 @@ export const migrations: Migration[] = [
         dedup_key TEXT NOT NULL UNIQUE,
         priority INTEGER NOT NULL CHECK (priority IN (0, 1, 2)),
         state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'leased', 'done', 'failed')),
-        payload TEXT NOT NULL DEFAULT 'null',
         attempts INTEGER NOT NULL DEFAULT 0,
         lease_owner TEXT,
         lease_until INTEGER,
@@ -146,8 +149,13 @@ export const migrations: Migration[] = [
         created_at INTEGER NOT NULL,
         updated_at INTEGER NOT NULL
       );
-      CREATE INDEX jobs_claim ON jobs (state, priority, not_before, id);
-      CREATE INDEX jobs_lease ON jobs (state, lease_until);
+      -- Payloads apart: a job's row is rewritten at every state change, its payload never.
+      CREATE TABLE job_payloads (
+        job_id INTEGER PRIMARY KEY,
+        payload TEXT NOT NULL
+      );
+      CREATE INDEX jobs_claim ON jobs (kind, state, priority, not_before, id);
+      CREATE INDEX jobs_lease ON jobs (kind, state, lease_until);
       CREATE INDEX jobs_owner ON jobs (lease_owner) WHERE lease_owner IS NOT NULL;
     `,
   },
@@ -166,16 +174,6 @@ export const migrations: Migration[] = [
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
       );
-    `,
-  },
-  {
-    version: 6,
-    name: 'jobs_by_kind',
-    // Each pipeline stage claims only its own kind; without this index a stage would scan past
-    // every queued job of the others.
-    sql: `
-      CREATE INDEX jobs_kind_claim ON jobs (kind, state, priority, not_before, id);
-      CREATE INDEX jobs_kind_lease ON jobs (kind, state, lease_until);
     `,
   },
 ];

@@ -23,8 +23,8 @@ export class PaperLinks {
     );
     this.clearAuthors = db.prepare('DELETE FROM paper_authors WHERE paper_id = ?');
     this.linkAuthors = db.prepare(
-      `INSERT INTO paper_authors (paper_id, position, author_id, affiliations)
-       SELECT @paper, j.key, a.id, j.value ->> '$.affiliations' FROM json_each(@list) j JOIN authors a ON a.key = j.value ->> '$.key'`,
+      `INSERT INTO paper_authors (paper_id, position, author_key, affiliations)
+       SELECT @paper, key, value ->> '$.key', value ->> '$.affiliations' FROM json_each(@list)`,
     );
     this.clearCategories = db.prepare('DELETE FROM paper_categories WHERE paper_id = ?');
     this.linkCategories = db.prepare(

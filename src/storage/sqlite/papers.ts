@@ -59,8 +59,8 @@ export class PaperStore {
   private readonly selectVersionRaw: Statement<[string, number]>;
   private readonly insertPaper: Statement<[RecordColumns & { now: number }]>;
   private readonly updatePaper: Statement<[RecordColumns & { now: number }]>;
-  private readonly insertVersion: Statement<[string, number, string, string, string | null, string]>;
-  private readonly updateVersion: Statement<[string, string, string | null, string, string, number]>;
+  private readonly insertVersion: Statement<[string, number, string]>;
+  private readonly updateVersion: Statement<[string, string, number]>;
   private readonly selectPaper: Statement<[string]>;
   private readonly resetPdf: Statement<[number, string]>;
   private readonly upsertOneTx: Transaction<(record: PaperRecord, now: number) => UpsertOutcome>;
@@ -78,8 +78,8 @@ export class PaperStore {
     this.updatePaper = db.prepare(
       `UPDATE papers SET ${RECORD_COLUMN_NAMES.filter((c) => c !== 'id').map((c) => `${c} = @${c}`).join(', ')}, updated_at = @now WHERE id = @id`,
     );
-    this.insertVersion = db.prepare('INSERT INTO paper_versions (paper_id, version, title, abstract, updated, raw) VALUES (?, ?, ?, ?, ?, ?)');
-    this.updateVersion = db.prepare('UPDATE paper_versions SET title = ?, abstract = ?, updated = ?, raw = ? WHERE paper_id = ? AND version = ?');
+    this.insertVersion = db.prepare('INSERT INTO paper_versions (paper_id, version, raw) VALUES (?, ?, ?)');
+    this.updateVersion = db.prepare('UPDATE paper_versions SET raw = ? WHERE paper_id = ? AND version = ?');
     this.selectPaper = db.prepare('SELECT * FROM papers WHERE id = ?');
     this.resetPdf = db.prepare(`UPDATE papers SET pdf_status = 'pending', pdf_error = NULL, updated_at = ? WHERE id = ?`);
     this.upsertOneTx = db.transaction((record: PaperRecord, now: number) => this.upsertInTransaction(record, now));
@@ -114,7 +114,7 @@ export class PaperStore {
 
     if (!current) {
       this.insertPaper.run({ ...columns, now });
-      this.insertVersion.run(record.id, record.version, record.title, record.abstract, record.updated ?? null, raw);
+      this.insertVersion.run(record.id, record.version, raw);
       this.links.replaceAuthors(record.id, record.authors, true);
       this.links.replaceCategories(record.id, record.categories, columns.primary_category, true);
       this.outbox.append(record.id, 'upsert', now);
@@ -122,8 +122,8 @@ export class PaperStore {
     }
 
     const historyChanged = previous?.raw !== raw;
-    if (!previous) this.insertVersion.run(record.id, record.version, record.title, record.abstract, record.updated ?? null, raw);
-    else if (historyChanged) this.updateVersion.run(record.title, record.abstract, record.updated ?? null, raw, record.id, record.version);
+    if (!previous) this.insertVersion.run(record.id, record.version, raw);
+    else if (historyChanged) this.updateVersion.run(raw, record.id, record.version);
 
     if (record.version < current.version || !columnsDiffer(columns, current)) return historyChanged ? 'history' : 'unchanged';
 
