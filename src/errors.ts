@@ -281,3 +281,12 @@ export class CorruptCheckpointError extends PaperdError {
     super(`checkpoint ${key} is unreadable: ${reason}`);
   }
 }
+
+/** Search options that cannot be used as given: a limit that is not a count, a date that is not `YYYY-MM-DD`, a filter list of non-strings. */
+export class InvalidSearchOptionsError extends PaperdError {
+  readonly code = 'PAPERD_INVALID_SEARCH_OPTIONS';
+  override readonly status = 400;
+  constructor(readonly option: string, readonly reason: string) {
+    super(`search option ${option}: ${reason}`);
+  }
+}

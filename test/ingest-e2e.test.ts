@@ -4,6 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openDatabase, sqlitePath } from '../src/storage/sqlite/database.js';
 import { checkDataDir } from '../src/cli/commands/check.js';
+import { VectorStore } from '../src/storage/lancedb/vector-store.js';
+import { lancedbPath } from '../src/storage/store.js';
 import { apiPage, listingFeed } from './support/arxiv-feeds.js';
 import { spawnNode } from './support/node-process.js';
 import { requireShared, sharedPath } from './support/shared.js';
@@ -72,8 +74,9 @@ describe('ingestion end to end: a poll of arXiv through every stage of a running
         const db = openDatabase(sqlitePath(dataDir), { readonly: true });
         rows = db.prepare('SELECT id, version, pdf_status, text_status, body, pdf_error, doi FROM papers ORDER BY id').all() as typeof rows;
         const pending = (db.prepare(`SELECT count(*) AS n FROM jobs WHERE state IN ('queued', 'leased')`).get() as { n: number }).n;
+        const lag = (db.prepare(`SELECT (SELECT max(seq) FROM outbox) - min(CAST(value AS INTEGER)) AS n FROM sync_state WHERE key LIKE 'outbox.cursor.%'`).get() as { n: number | null }).n ?? 0;
         db.close();
-        if (rows.length === 3 && pending === 0 && rows.every((r) => r.pdf_status !== 'pending')) break;
+        if (rows.length === 3 && pending === 0 && rows.every((r) => r.pdf_status !== 'pending') && lag === 0) break;
         await new Promise((r) => setTimeout(r, 100));
       }
       // 2401.00001 was updated before the announcement's window: paging stops there.
@@ -84,6 +87,15 @@ describe('ingestion end to end: a poll of arXiv through every stage of a running
       expect(byId['2402.01003']).to.include({ pdf_status: 'failed' });
       expect(byId['2402.01003']!.pdf_error).to.match(/NotAPdfError/);
       expect(arxiv.requests.filter((p) => p === '/pdf/2402.01003v1')).to.have.length(1);
+      // The extracted text is cut into chunks, and each chunk has its vector in LanceDB's `chunks` table.
+      const db = openDatabase(sqlitePath(dataDir), { readonly: true });
+      const chunkIds = (db.prepare('SELECT paper_id, idx FROM paper_chunks ORDER BY paper_id, idx').all() as { paper_id: string; idx: number }[]).map((c) => `${c.paper_id}#${c.idx}`);
+      db.close();
+      expect(chunkIds.length).to.be.greaterThan(10);
+      expect(new Set(chunkIds.map((c) => c.split('#')[0]))).to.deep.equal(new Set(['2402.01001', '2402.01002']));
+      const chunkVectors = await VectorStore.open(lancedbPath(dataDir), 256, { table: 'chunks' });
+      expect((await chunkVectors.ids()).sort()).to.deep.equal([...chunkIds].sort());
+      chunkVectors.close();
       const check = await checkDataDir(dataDir);
       expect(check).to.deep.include({ ok: true, papers: 3, fts: 3, vectors: 3, duplicates: 0, stuck_jobs: 0 });
     } finally {

@@ -1,7 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Stage } from '../actors/pulling-stage.js';
+import { chunkText } from '../extractor/chunks.js';
 import { extractPdfText } from '../extractor/pdf-text.js';
+import { PaperChunks } from '../storage/sqlite/chunks.js';
 import type { Clock } from '../runtime/clock.js';
 import type { BlobStore } from '../storage/blobs.js';
 import type { Journal } from '../storage/sqlite/journal.js';
@@ -31,8 +33,12 @@ export function extractorStage(options: ExtractorOptions): Stage {
   let needsOcr = 0;
   let failed = 0;
 
+  const chunks = new PaperChunks(db);
   const commit = db.transaction((jobId: number, id: string, text: string | null, status: 'extracted' | 'needs_ocr') => {
-    if (papers.get(id)) papers.setBody(id, text, status);
+    if (papers.get(id)) {
+      papers.setBody(id, text, status);
+      chunks.replace(id, text ? chunkText(text) : []);
+    }
     journal.complete(jobId, owner);
   });
 

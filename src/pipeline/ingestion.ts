@@ -19,7 +19,7 @@ export interface Ingestion {
   readonly pipelineChildren: readonly ChildSpec[];
   /** Backpressure for every producer (poller, harvester, importer, webhooks). */
   readonly watcher: DepthWatcher;
-  /** Journal jobs not done plus outbox rows not yet in LanceDB: what the watermarks apply to. */
+  /** Ingest jobs not done plus outbox rows not yet in LanceDB (papers and chunks): what the watermarks apply to. */
   depth(): number;
   /** True when nothing accepted is still on its way into both stores. */
   idle(): boolean;
@@ -54,6 +54,7 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
   let extractor: SpecWithRef<StageMessage> | undefined;
 
   const vectorSync = system.worker('vector-sync', pullingStage(() => vectorSyncStage(store.vectorSync, 2_000), idle), { shutdownMs: 30_000 });
+  const chunkSync = system.worker('chunk-sync', pullingStage(() => vectorSyncStage(store.chunkSync, 512), idle), { shutdownMs: 30_000 });
   const indexer = system.worker(
     'indexer',
     pullingStage(
@@ -63,6 +64,7 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
           delayPerItemMs: p.indexerDelayPerItemMs,
           committed: ({ pdfJobs }) => {
             tell(vectorSync.ref, { type: 'work' });
+            tell(chunkSync.ref, { type: 'work' });
             if (pdfJobs > 0 && fetcher) tell(fetcher.ref, { type: 'work' });
           },
         }),
@@ -91,7 +93,10 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
         (ctx) =>
           extractorStage({
             db, journal, papers, blobs: store.blobs, clock, log: ctx.log, owner: `${deps.owner}:extractor`, leaseMs: 10 * 60_000,
-            committed: () => tell(vectorSync.ref, { type: 'work' }),
+            committed: () => {
+              tell(vectorSync.ref, { type: 'work' });
+              tell(chunkSync.ref, { type: 'work' });
+            },
           }),
         idle,
       ),
@@ -99,16 +104,16 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
     );
   }
 
-  const depth = () => journal.pendingOf(JOB.ingest) + store.vectorSync.lag();
+  const depth = () => journal.pendingOf(JOB.ingest) + store.vectorSync.lag() + store.chunkSync.lag();
   const watcher = new DepthWatcher({ high: p.highWatermark, low: p.lowWatermark, depth, clock, pollMs: 50 });
   watcher.onCrossing((c) => log.info({ crossing: c.type, depth: c.depth }, `pipeline backpressure: producers ${c.type}`));
 
   return {
-    storageChildren: [vectorSync],
+    storageChildren: [vectorSync, chunkSync],
     pipelineChildren: [indexer, ...(fetcher ? [fetcher] : []), ...(extractor ? [extractor] : [])],
     watcher,
     depth,
-    idle: () => journal.pendingOf(JOB.ingest) === 0 && journal.pendingOf(JOB.fetchPdf) === 0 && journal.pendingOf(JOB.extract) === 0 && store.vectorSync.lag() === 0,
+    idle: () => journal.pendingOf(JOB.ingest) === 0 && journal.pendingOf(JOB.fetchPdf) === 0 && journal.pendingOf(JOB.extract) === 0 && store.vectorSync.lag() === 0 && store.chunkSync.lag() === 0,
     nudge: () => tell(indexer.ref, { type: 'work' }),
   };
 }

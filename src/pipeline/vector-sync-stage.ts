@@ -1,8 +1,12 @@
 import type { Stage } from '../actors/pulling-stage.js';
-import type { VectorSync } from '../storage/vector-sync.js';
+/** What a vector sync stage drains: paper vectors or chunk vectors. */
+export interface OutboxDrainer {
+  drainOnce(maxBatch: number): Promise<number>;
+  lag(): number;
+}
 
 /** Vector sync as a stage: drains the outbox into LanceDB, a batch per step. */
-export function vectorSyncStage(sync: VectorSync, batchSize: number): Stage {
+export function vectorSyncStage(sync: OutboxDrainer, batchSize: number): Stage {
   let synced = 0;
   return {
     async step() {

@@ -7,6 +7,7 @@ import { openDatabase, sqlitePath, type Database } from './sqlite/database.js';
 import { Journal } from './sqlite/journal.js';
 import { PaperStore } from './sqlite/papers.js';
 import { VectorSync } from './vector-sync.js';
+import { ChunkSync } from './chunk-sync.js';
 
 /** Everything a data dir holds, opened: SQLite (papers, journal, outbox), LanceDB, blobs. */
 export interface Store {
@@ -18,6 +19,9 @@ export interface Store {
   readonly blobs: BlobStore;
   readonly embedder: Embedder;
   readonly vectorSync: VectorSync;
+  /** One vector per chunk of a paper's full text (LanceDB table `chunks`). */
+  readonly chunkVectors: VectorStore;
+  readonly chunkSync: ChunkSync;
   close(): void;
 }
 
@@ -30,8 +34,10 @@ export function lancedbPath(dataDir: string): string {
 export async function openStore(dataDir: string, clock: Clock, embedder: Embedder = new HashEmbedder()): Promise<Store> {
   const db = openDatabase(sqlitePath(dataDir));
   let vectors: VectorStore;
+  let chunkVectors: VectorStore;
   try {
     vectors = await VectorStore.open(lancedbPath(dataDir), embedder.dimensions);
+    chunkVectors = await VectorStore.open(lancedbPath(dataDir), embedder.dimensions, { table: 'chunks' });
   } catch (error) {
     db.close();
     throw error;
@@ -47,7 +53,10 @@ export async function openStore(dataDir: string, clock: Clock, embedder: Embedde
     blobs,
     embedder,
     vectorSync: new VectorSync({ db, vectors, embedder }),
+    chunkVectors,
+    chunkSync: new ChunkSync(db, chunkVectors, embedder),
     close() {
+      chunkVectors.close();
       vectors.close();
       db.close();
     },

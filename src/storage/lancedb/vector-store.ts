@@ -96,6 +96,16 @@ export class VectorStore {
     return deleted;
   }
 
+  /** Deletes every row whose id starts with one of the prefixes (a paper's chunks: `<paper>#`). */
+  async deleteByPrefix(prefixes: readonly string[]): Promise<number> {
+    let deleted = 0;
+    for (let i = 0; i < prefixes.length; i += DELETE_CHUNK) {
+      const predicate = prefixes.slice(i, i + DELETE_CHUNK).map((p) => `starts_with(id, ${sqlString(p)})`).join(' OR ');
+      deleted += (await this.table.delete(predicate)).numDeletedRows;
+    }
+    return deleted;
+  }
+
   /** Rows in the table (duplicate ids, which upserts never make, would count twice); latest version. */
   async count(): Promise<number> {
     await this.table.checkoutLatest();

@@ -176,4 +176,18 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'paper_chunks',
+    // The full text cut into the pieces its vectors are made from (LanceDB table `chunks`, one
+    // row per chunk, id `<paper>#<index>`), replaced whole when a new text is extracted.
+    sql: `
+      CREATE TABLE paper_chunks (
+        paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (paper_id, idx)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
