@@ -290,3 +290,37 @@ export class InvalidSearchOptionsError extends PaperdError {
     super(`search option ${option}: ${reason}`);
   }
 }
+
+/**
+ * The embedded embedder could not be fitted: no document of the corpus has a term frequent enough
+ * for the vocabulary (an empty or tiny corpus). Keep the previous embedder until the corpus grows.
+ */
+export class EmbedderFitError extends PaperdError {
+  readonly code = 'PAPERD_EMBEDDER_FIT_FAILED';
+  constructor(readonly reason: string, readonly documents: number) {
+    super(`cannot fit the embedded embedder on ${documents} document${documents === 1 ? '' : 's'}: ${reason}`);
+  }
+}
+
+/**
+ * A saved embedded-model file that does not read as one: wrong magic or format version, truncated,
+ * or its bytes no longer hash to the fit id it names. Refit rather than trust it.
+ */
+export class EmbeddedModelCorruptError extends PaperdError {
+  readonly code = 'PAPERD_EMBEDDED_MODEL_CORRUPT';
+  constructor(readonly source: string, readonly reason: string, cause?: unknown) {
+    super(`embedded model ${source} is unreadable: ${reason}`, { cause });
+  }
+}
+
+/** No API key, or one that is malformed, unknown or revoked. */
+export class UnauthorizedError extends PaperdError {
+  readonly code = 'PAPERD_UNAUTHORIZED';
+  override readonly status = 401;
+}
+
+/** A valid API key without the scope the route needs. */
+export class ForbiddenError extends PaperdError {
+  readonly code = 'PAPERD_FORBIDDEN';
+  override readonly status = 403;
+}

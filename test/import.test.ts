@@ -7,7 +7,7 @@ import { silentLogger } from '../src/runtime/logger.js';
 import { openDatabase, sqlitePath } from '../src/storage/sqlite/database.js';
 import { checkDataDir } from '../src/cli/commands/check.js';
 import { requireShared, sharedPath } from './support/shared.js';
-import { runCli, spawnNode, tempDataDir } from './support/node-process.js';
+import { apiKey, runCli, spawnNode, tempDataDir, withKey } from './support/node-process.js';
 
 function absFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -105,16 +105,20 @@ describe('paperd import', function () {
   });
 
   it('hands the files to the node that owns the data dir, which indexes them', async () => {
-    const node = spawnNode({ env: { PAPERD_PIPELINE_IDLE_MS: '50' } });
+    const nodeDir = tempDataDir();
+    const writer = apiKey(nodeDir, ['write']);
+    const node = spawnNode({ dataDir: nodeDir, env: { PAPERD_PIPELINE_IDLE_MS: '50' } });
     try {
       const url = await node.url;
       const dir = tempDataDir();
       writeFileSync(join(dir, 'corpus.jsonl'), Array.from({ length: 20 }, (_, i) => JSON.stringify({ _id: `n${i}`, title: `Node paper ${i}`, text: 'x' })).join('\n'));
-      const out = await runCli(['import', '--data', node.dataDir, join(dir, 'corpus.jsonl')]);
+      const refused = await runCli(['import', '--data', node.dataDir, join(dir, 'corpus.jsonl')]);
+      expect((JSON.parse(refused.stdout) as { uploads: { status: number }[] }).uploads[0]!.status).to.equal(401);
+      const out = await runCli(['import', '--data', node.dataDir, join(dir, 'corpus.jsonl')], { PAPERD_API_KEY: writer });
       expect(out.code, out.stderr).to.equal(0);
       const [upload] = (JSON.parse(out.stdout) as { uploads: { status: number; accepted: number }[] }).uploads;
       expect(upload).to.include({ status: 200, accepted: 20 });
-      const bad = await fetch(`${url}/v1/import?name=x.xml`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<feed><entry>' });
+      const bad = await fetch(`${url}/v1/import?name=x.xml`, { method: 'POST', headers: { ...withKey(writer, false), 'content-type': 'application/xml' }, body: '<feed><entry>' });
       expect(bad.status).to.equal(400);
       expect(((await bad.json()) as { message: string }).message).to.match(/MalformedXmlError/);
       // The node's pipeline takes the jobs into both stores.

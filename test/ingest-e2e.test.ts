@@ -7,7 +7,7 @@ import { checkDataDir } from '../src/cli/commands/check.js';
 import { VectorStore } from '../src/storage/lancedb/vector-store.js';
 import { lancedbPath } from '../src/storage/store.js';
 import { apiPage, listingFeed } from './support/arxiv-feeds.js';
-import { spawnNode } from './support/node-process.js';
+import { apiKey, spawnNode, tempDataDir, withKey } from './support/node-process.js';
 import { requireShared, sharedPath } from './support/shared.js';
 
 /** A local arXiv: one announcement's listing, two API pages, and the real PDF under every PDF URL but one, which is HTML. */
@@ -52,7 +52,10 @@ describe('ingestion end to end: a poll of arXiv through every stage of a running
   it('polls the announcement, indexes each paper, downloads and reads the PDFs, syncs vectors, and records what failed', async function () {
     requireShared(this);
     const arxiv = await startArxiv(readFileSync(sharedPath('fixtures', 'pdf', '1111.2011v2.pdf')));
+    const dataDir = tempDataDir();
+    const writer = apiKey(dataDir, ['write']);
     const node = spawnNode({
+      dataDir,
       env: {
         PAPERD_ARXIV_POLL: 'true',
         PAPERD_ARXIV_INTERVAL_MS: '0',
@@ -64,11 +67,10 @@ describe('ingestion end to end: a poll of arXiv through every stage of a running
     });
     try {
       const url = await node.url;
-      const poll = await fetch(`${url}/v1/sources/arxiv/poll`, { method: 'POST' });
+      const poll = await fetch(`${url}/v1/sources/arxiv/poll`, { method: 'POST', headers: withKey(writer, false) });
       const report = (await poll.json()) as { outcome: string; accepted: number };
       // The poll on start may have ingested the announcement already; either way it is in.
       expect(["ingested", "unchanged"], JSON.stringify(report)).to.include(report.outcome);
-      const dataDir = node.dataDir;
       let rows: { id: string; version: number; pdf_status: string; text_status: string; body: string | null; pdf_error: string | null; doi: string | null }[] = [];
       for (let i = 0; i < 400; i++) {
         const db = openDatabase(sqlitePath(dataDir), { readonly: true });

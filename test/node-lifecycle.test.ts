@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, spawnNode, tempDataDir, type NodeProcess } from './support/node-process.js';
+import { apiKey, runCli, spawnNode, tempDataDir, withKey, type NodeProcess } from './support/node-process.js';
 
 async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
   const response = await fetch(url);
@@ -50,10 +50,12 @@ describe('paperd up: a node as a real process', function () {
   });
 
   it('restarts a crashed actor, records it, and shows it in the tree, the metrics and `paperd restarts`', async () => {
-    const node = spawnNode({ env: { PAPERD_TEST_HOOKS: 'true', PAPERD_SUPERVISION_BACKOFF_MIN_MS: '10' } });
+    const dataDir = tempDataDir();
+    const admin = apiKey(dataDir, ['admin']);
+    const node = spawnNode({ dataDir, env: { PAPERD_TEST_HOOKS: 'true', PAPERD_SUPERVISION_BACKOFF_MIN_MS: '10' } });
     nodes.push(node);
     const url = await node.url;
-    const crash = await fetch(`${url}/v1/test/crash`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: 'root/sources' }) });
+    const crash = await fetch(`${url}/v1/test/crash`, { method: 'POST', headers: withKey(admin), body: JSON.stringify({ path: 'root/sources' }) });
     expect(crash.status).to.equal(202);
     await node.waitForLog((l) => l.event === 'actor.started' && l.actor === 'root/sources' && node.logs.some((x) => x.msg === 'supervisor restart'));
     const { body } = await getJson<{ tree: { children: { name: string; restarts: number; lastError: { name: string } | null }[] }[] }>(`${url}/v1/actors`);
@@ -69,16 +71,18 @@ describe('paperd up: a node as a real process', function () {
       const { restarts } = JSON.parse(out.stdout) as { restarts: { event: string; actor: string; supervisor: string; errorName: string }[] };
       expect(restarts.map((r) => [r.event, r.actor, r.supervisor, r.errorName])).to.deep.equal([['restart', 'root/sources', 'root', 'InjectedCrashError']]);
     }
-    const unknown = await fetch(`${url}/v1/test/crash`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: 'root/nope' }) });
+    const unknown = await fetch(`${url}/v1/test/crash`, { method: 'POST', headers: withKey(admin), body: JSON.stringify({ path: 'root/nope' }) });
     expect(unknown.status).to.equal(404);
     expect(((await unknown.json()) as { error: string }).error).to.equal('PAPERD_NOT_FOUND');
   });
 
   it('exits non-zero when the root supervisor gives up, and the restart log holds every step', async () => {
-    const node = spawnNode({ env: { PAPERD_TEST_HOOKS: 'true', PAPERD_SUPERVISION_INTENSITY: '0' } });
+    const dataDir = tempDataDir();
+    const admin = apiKey(dataDir, ['admin']);
+    const node = spawnNode({ dataDir, env: { PAPERD_TEST_HOOKS: 'true', PAPERD_SUPERVISION_INTENSITY: '0' } });
     nodes.push(node);
     const url = await node.url;
-    await fetch(`${url}/v1/test/crash`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: 'root/sources' }) });
+    await fetch(`${url}/v1/test/crash`, { method: 'POST', headers: withKey(admin), body: JSON.stringify({ path: 'root/sources' }) });
     expect(await node.exited).to.equal(1);
     expect(node.logs.some((l) => l.level === 60 && String(l.msg).includes('root supervisor gave up'))).to.equal(true);
     const out = await runCli(['restarts', '--data', node.dataDir, '--json']);
@@ -108,10 +112,12 @@ describe('paperd up: a node as a real process', function () {
     const bad = await runCli(['up', '--data', tempDataDir(), '--port', '0'], { PAPERD_API_PORT: 'eighty' });
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.contain('PAPERD_API_PORT="eighty" is not a number');
-    const node = spawnNode();
+    const dataDir = tempDataDir();
+    const admin = apiKey(dataDir, ['admin']);
+    const node = spawnNode({ dataDir });
     nodes.push(node);
     const url = await node.url;
-    const crash = await fetch(`${url}/v1/test/crash`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"path":"root"}' });
+    const crash = await fetch(`${url}/v1/test/crash`, { method: 'POST', headers: withKey(admin), body: '{"path":"root"}' });
     expect(crash.status).to.equal(404);
   });
 });

@@ -4,12 +4,14 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import { errorCodeOf, httpStatusOf } from '../errors.js';
+import { installAuth, type AuthOptions } from './auth.js';
 import { actorRoutes, type ActorRouteDeps } from './routes/actors.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
 import { importRoutes, type ImportRouteDeps } from './routes/import.js';
 import { sourceRoutes, type SourceRouteDeps } from './routes/sources.js';
 
 export interface ApiDeps extends ActorRouteDeps, HealthDeps {
+  readonly auth: Omit<AuthOptions, 'db'>;
   /** Present on nodes that hold the store of papers. */
   readonly importer?: ImportRouteDeps;
   /** Present when this node polls arXiv. */
@@ -39,6 +41,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     void reply.code(404).send({ error: 'PAPERD_NOT_FOUND', message: `no route ${req.method} ${req.url}`, statusCode: 404 });
   });
 
+  await installAuth(app as unknown as FastifyInstance, { db: deps.db, ...deps.auth });
   await app.register(healthRoutes, deps);
   await app.register(actorRoutes, deps);
   if (deps.importer) await app.register(importRoutes, deps.importer);

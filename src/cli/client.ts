@@ -9,14 +9,20 @@ export class RemoteError extends PaperdError {
   }
 }
 
-/** GETs or POSTs JSON to a running node's API; errors name the node and what it said. */
+/** The key CLI commands send to a node: `PAPERD_API_KEY`. */
+export function authHeaders(): Record<string, string> {
+  const key = process.env.PAPERD_API_KEY;
+  return key ? { authorization: `Bearer ${key}` } : {};
+}
+
+/** GETs or POSTs JSON to a running node's API (with `PAPERD_API_KEY`); errors name the node and what it said. */
 export async function callNode<T>(baseUrl: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const url = new URL(path, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   let response: Response;
   try {
     response = await fetch(url, {
       method: init.method ?? 'GET',
-      headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...authHeaders(), ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
       signal: AbortSignal.timeout(30_000),
     });

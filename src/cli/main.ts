@@ -4,6 +4,7 @@ import { registerActors } from './commands/actors.js';
 import { registerBackfill } from './commands/backfill.js';
 import { registerCheck } from './commands/check.js';
 import { registerImport } from './commands/import.js';
+import { registerKeys } from './commands/keys.js';
 import { registerRestarts } from './commands/restarts.js';
 import { registerUp } from './commands/up.js';
 
@@ -18,6 +19,7 @@ registerRestarts(program);
 registerImport(program);
 registerCheck(program);
 registerBackfill(program);
+registerKeys(program);
 
 try {
   await program.parseAsync(process.argv);

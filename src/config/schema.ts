@@ -20,6 +20,11 @@ export const ConfigSchema = Type.Object({
     host: Type.String({ default: '127.0.0.1' }),
     port: Type.Integer({ minimum: 0, maximum: 65_535, default: 8080 }),
     bodyLimitBytes: Type.Integer({ minimum: 1024, default: 1_048_576 }),
+    /** Reads (search, papers, the actor tree, metrics) need no key; everything that changes state always does. */
+    openReads: Type.Boolean({ default: true }),
+    /** Requests a minute per API key, and per address for callers without one. */
+    rateLimitPerKey: Type.Integer({ minimum: 1, default: 1200 }),
+    rateLimitPerAddress: Type.Integer({ minimum: 1, default: 600 }),
     /** Uploads to `POST /v1/import` (dumps) may be this large. */
     importLimitBytes: Type.Integer({ minimum: 1024, default: 512 * 1_048_576 }),
   }, { default: {} }),

@@ -67,6 +67,7 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
     testHooks: config.testHooks,
     bodyLimitBytes: config.api.bodyLimitBytes,
     version: packageVersion(),
+    auth: { openReads: config.api.openReads, perMinuteKeyed: config.api.rateLimitPerKey, perMinuteAnonymous: config.api.rateLimitPerAddress },
     ...(poller ? { sources: { arxivPoller: poller.ref } } : {}),
     ...(ingestion ? { importer: { dataDir: config.dataDir, journal: store.journal, ingestion, importLimitBytes: config.api.importLimitBytes } } : {}),
   });

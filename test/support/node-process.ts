@@ -3,6 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { createApiKey } from '../../src/auth/api-keys.js';
+import { openDatabase, sqlitePath } from '../../src/storage/sqlite/database.js';
 
 const bin = resolve('bin/paperd.js');
 
@@ -69,4 +71,19 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.once('exit', (code) => res({ code, stdout, stderr }));
   });
+}
+
+/** Makes an API key with `scopes` in the data dir's store (creating the store if need be). */
+export function apiKey(dataDir: string, scopes: string[]): string {
+  const db = openDatabase(sqlitePath(dataDir));
+  try {
+    return createApiKey(db, scopes).key;
+  } finally {
+    db.close();
+  }
+}
+
+/** Headers that carry `key`, with a JSON body type when `json`. */
+export function withKey(key: string, json = true): Record<string, string> {
+  return { authorization: `Bearer ${key}`, ...(json ? { 'content-type': 'application/json' } : {}) };
 }

@@ -16,13 +16,14 @@ export interface ActorRouteDeps {
 export const actorRoutes: FastifyPluginAsyncTypebox<ActorRouteDeps> = async (app, deps) => {
   app.get(
     '/v1/actors',
-    { schema: { summary: 'The live supervision tree of this node', response: { 200: Type.Object({ node: Type.String(), tree: Type.Array(ActorNodeSchema) }) } } },
+    { config: { scope: 'read' }, schema: { summary: 'The live supervision tree of this node', response: { 200: Type.Object({ node: Type.String(), tree: Type.Array(ActorNodeSchema) }) } } },
     async () => ({ node: deps.node, tree: deps.registry.tree() }),
   );
 
   app.get(
     '/v1/restarts',
     {
+      config: { scope: 'read' },
       schema: {
         summary: 'The restart log: restarts, give-ups and escalations, newest first',
         querystring: Type.Object({
@@ -40,6 +41,7 @@ export const actorRoutes: FastifyPluginAsyncTypebox<ActorRouteDeps> = async (app
   app.post(
     '/v1/test/crash',
     {
+      config: { scope: 'admin' },
       schema: {
         summary: 'Test hook: crash an actor while it handles its next message',
         body: Type.Object({ path: Type.String() }),

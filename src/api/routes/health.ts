@@ -26,7 +26,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthDeps> = async (app, d
     async (_req, reply) => (deps.isReady() ? { ready: true } : reply.code(503).send({ ready: false })),
   );
 
-  app.get('/metrics', { schema: { summary: 'Prometheus metrics', hide: false } }, async (_req, reply) => {
+  app.get('/metrics', { config: { scope: 'read' }, schema: { summary: 'Prometheus metrics' } }, async (_req, reply) => {
     reply.header('content-type', deps.prom.contentType);
     return deps.prom.metrics();
   });

@@ -31,6 +31,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<ImportRouteDeps> = async (a
     '/v1/import',
     {
       bodyLimit: deps.importLimitBytes,
+      config: { scope: 'write' },
       schema: {
         summary: 'Import a dump file into the journal and pipeline',
         querystring: Type.Object({ name: Type.String({ minLength: 1, maxLength: 255, description: 'the file name, for its extension' }) }),

@@ -11,7 +11,7 @@ export interface SourceRouteDeps {
 export const sourceRoutes: FastifyPluginAsyncTypebox<SourceRouteDeps> = async (app, deps) => {
   app.post(
     '/v1/sources/arxiv/poll',
-    { schema: { summary: 'Poll the arXiv listings and API now; answers what the poll did', response: { 200: ArxivPollReport, 504: ErrorBody } } },
+    { config: { scope: 'write' }, schema: { summary: 'Poll the arXiv listings and API now; answers what the poll did', response: { 200: ArxivPollReport, 504: ErrorBody } } },
     // A poll pages through the API at one request every 3 s: give it minutes, not seconds.
     async () => ask(deps.arxivPoller, { type: 'poll' }, 10 * 60_000),
   );

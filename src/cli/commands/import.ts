@@ -8,7 +8,7 @@ import { walkFiles } from '../../ingest/read-records.js';
 import { importLocally } from '../../pipeline/import-locally.js';
 import { createLogger } from '../../runtime/logger.js';
 import { DataDirBusyError } from '../../storage/data-dir-lock.js';
-import { callNode } from '../client.js';
+import { authHeaders } from '../client.js';
 
 interface ImportOpts {
   data: string;
@@ -25,7 +25,7 @@ async function importRemotely(url: string, paths: string[]): Promise<unknown[]> 
     const size = (await stat(file)).size;
     const response = await fetch(new URL(`/v1/import?name=${encodeURIComponent(basename(file))}`, url), {
       method: 'POST',
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+      headers: { ...authHeaders(), 'content-type': 'application/octet-stream', 'content-length': String(size) },
       body: createReadStream(file) as never,
       duplex: 'half',
     } as RequestInit);
@@ -42,7 +42,7 @@ export function registerImport(program: Command): void {
     .description('ingest arXiv Atom XML, OAI-PMH XML, .abs files and BEIR corpus JSONL through the journal and pipeline')
     .argument('<paths...>', 'files or directories')
     .option('--data <dir>', 'data directory', './data')
-    .option('--url <url>', 'hand the files to a running node instead')
+    .option('--url <url>', 'hand the files to a running node instead (with a write key in PAPERD_API_KEY)')
     .option('--fetch-pdfs', 'also download the arXiv PDFs (one every 3 s) and index their text')
     .option('--config <file>', 'JSON config file')
     .option('--json', 'machine output')

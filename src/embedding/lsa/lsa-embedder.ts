@@ -1,0 +1,96 @@
+import type { Embedder } from '../embedder.js';
+import { decodeLsaModel, encodeLsaModel } from './lsa-model-codec.js';
+import type { LsaModel } from './lsa-model.js';
+import { TfIdfWeighting } from './tfidf.js';
+import { textFeatures } from './tokenizer.js';
+
+/**
+ * An embedder learned from a corpus. Its `name` carries `fitId`, so vectors of two fits (which
+ * live in different latent spaces even at equal settings) are never compared.
+ */
+export interface FittedEmbedder extends Embedder {
+  /** Documents in the corpus when it was fitted: what `shouldRefit` compares the corpus with. */
+  readonly fittedOn: number;
+  /** Identifies this fit: a hash of the model's content. */
+  readonly fitId: string;
+}
+
+/**
+ * Latent semantic analysis: a text's TF-IDF vector projected onto the top singular vectors of the
+ * corpus's TF-IDF matrix, weighted by Σ^(e−1), L2-normalised. Terms that co-occur across the corpus
+ * share directions, so a query finds documents that use other words for the same thing. Embedding
+ * costs one multiply-add per (term in the text × dimension). A text with no known term embeds to
+ * the zero vector, which `cosineSimilarity` scores 0 against everything.
+ */
+export class LsaEmbedder implements FittedEmbedder {
+  readonly name: string;
+  readonly dimensions: number;
+  readonly fittedOn: number;
+  private readonly weighting: TfIdfWeighting;
+  private readonly dimensionWeights: Float64Array;
+
+  /** Use `fitLsa` or `LsaEmbedder.fromModel` / `deserialize`: the fit id must match the model. */
+  private constructor(readonly model: LsaModel, readonly fitId: string) {
+    const { settings } = model;
+    this.dimensions = settings.dimensions;
+    this.fittedOn = model.provenance.documentsSeen;
+    this.name = `lsa-v1-d${settings.dimensions}-${fitId}`;
+    this.weighting = new TfIdfWeighting(model.terms, model.idf);
+    this.dimensionWeights = Float64Array.from(model.singularValues, (sigma) =>
+      // A direction the corpus does not span (σ = 0) carries nothing, whatever the exponent.
+      sigma > 0 ? sigma ** (settings.sigmaExponent - 1) : 0,
+    );
+  }
+
+  /** The embedder of a model, its fit id computed from its content. */
+  static fromModel(model: LsaModel): LsaEmbedder {
+    return new LsaEmbedder(model, encodeLsaModel(model).fitId);
+  }
+
+  /**
+   * The embedder saved by `serialize`.
+   * @throws EmbeddedModelCorruptError when the bytes are not an intact model
+   */
+  static deserialize(bytes: Uint8Array, source?: string): LsaEmbedder {
+    const { model, fitId } = decodeLsaModel(bytes, source);
+    return new LsaEmbedder(model, fitId);
+  }
+
+  /** The model as a compact binary file (see `lsa-model-codec.ts`). */
+  serialize(): Buffer {
+    return encodeLsaModel(this.model).bytes;
+  }
+
+  /** Documents the SVD was computed on (at most the fit's `maxDocs`). */
+  get sampledOn(): number {
+    return this.model.provenance.documentsSampled;
+  }
+
+  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+    return texts.map((t) => this.embedOne(t));
+  }
+
+  /** The vector of one text, synchronously. */
+  embedOne(text: string): Float32Array {
+    const d = this.dimensions;
+    const { indices, values } = this.weighting.vector(textFeatures(text, this.model.settings.bigrams));
+    const projection = this.model.projection;
+    const sum = new Float64Array(d);
+    for (let k = 0; k < indices.length; k++) {
+      const weight = values[k]!;
+      const row = indices[k]! * d;
+      for (let j = 0; j < d; j++) sum[j]! += weight * projection[row + j]!;
+    }
+    let norm = 0;
+    for (let j = 0; j < d; j++) {
+      sum[j]! *= this.dimensionWeights[j]!;
+      norm += sum[j]! * sum[j]!;
+    }
+    const vector = new Float32Array(d);
+    if (norm > 0) {
+      const scale = 1 / Math.sqrt(norm);
+      for (let j = 0; j < d; j++) vector[j] = sum[j]! * scale;
+    }
+    return vector;
+  }
+}
