@@ -9,11 +9,14 @@ import { actorRoutes, type ActorRouteDeps } from './routes/actors.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
 import { importRoutes, type ImportRouteDeps } from './routes/import.js';
 import { sourceRoutes, type SourceRouteDeps } from './routes/sources.js';
+import { paperRoutes, type PaperRouteDeps } from './routes/papers.js';
 
 export interface ApiDeps extends ActorRouteDeps, HealthDeps {
   readonly auth: Omit<AuthOptions, 'db'>;
   /** Present on nodes that hold the store of papers. */
   readonly importer?: ImportRouteDeps;
+  /** Present on nodes that hold the store of papers. */
+  readonly papers?: PaperRouteDeps;
   /** Present when this node polls arXiv. */
   readonly sources?: SourceRouteDeps;
   readonly log: Logger;
@@ -46,5 +49,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(actorRoutes, deps);
   if (deps.importer) await app.register(importRoutes, deps.importer);
   if (deps.sources) await app.register(sourceRoutes, deps.sources);
+  if (deps.papers) await app.register(paperRoutes, deps.papers);
   return app as unknown as FastifyInstance;
 }

@@ -5,6 +5,8 @@ import { registerBackfill } from './commands/backfill.js';
 import { registerCheck } from './commands/check.js';
 import { registerImport } from './commands/import.js';
 import { registerKeys } from './commands/keys.js';
+import { registerSearch } from './commands/search.js';
+import { registerEval } from './commands/eval.js';
 import { registerRestarts } from './commands/restarts.js';
 import { registerUp } from './commands/up.js';
 
@@ -20,6 +22,8 @@ registerImport(program);
 registerCheck(program);
 registerBackfill(program);
 registerKeys(program);
+registerSearch(program);
+registerEval(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -10,6 +10,7 @@ import type { Store } from '../storage/store.js';
 import { arxivPollerBehavior } from '../actors/arxiv-poller.js';
 import { journalSink } from '../pipeline/journal-sink.js';
 import { SqliteCheckpointStore } from '../storage/sqlite/checkpoints.js';
+import { SearchService } from '../search/search-service.js';
 import { openLocalRuntime } from './local-runtime.js';
 import { buildTree, noParts } from './tree.js';
 
@@ -69,6 +70,16 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
     version: packageVersion(),
     auth: { openReads: config.api.openReads, perMinuteKeyed: config.api.rateLimitPerKey, perMinuteAnonymous: config.api.rateLimitPerAddress },
     ...(poller ? { sources: { arxivPoller: poller.ref } } : {}),
+    ...(ingestion
+      ? {
+          papers: {
+            db: store.db,
+            search: new SearchService({ db: store.db, vectors: store.vectors, embedder: () => store.embedder }),
+            categories: config.arxiv.categories,
+            pipelineDepth: () => ingestion.depth(),
+          },
+        }
+      : {}),
     ...(ingestion ? { importer: { dataDir: config.dataDir, journal: store.journal, ingestion, importLimitBytes: config.api.importLimitBytes } } : {}),
   });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import { InvalidSearchOptionsError } from '../errors.js';
 import { compileFilters, type CompiledFilters, type SearchFilters } from './filters.js';
-import { parseUserQuery } from './fts-query.js';
+import { NO_SEARCHABLE_WORDS, parseUserQuery } from './fts-query.js';
 
 export type { SearchFilters } from './filters.js';
 
@@ -83,7 +83,7 @@ export interface LexicalSearchResult {
    * match than were looked at, and this is a lower bound.
    */
   readonly total: number;
-  /** The candidate bound was reached: more papers match the words than were ranked. */
+  /** More papers match the words than the candidate bound let in: `total` and facets then undercount. */
   readonly capped: boolean;
   /** Over every filtered candidate, not just this page: categories by count (then name), years newest first. */
   readonly facets: { categories: FacetCount[]; years: FacetCount[] };
@@ -127,9 +127,10 @@ function statement(db: Database, key: string, sql: () => string): Statement {
 
 /**
  * The best `@candidates` matches by BM25, each with whether it passes the filters, which are
- * evaluated only for those rows. `ORDER BY bm25(…)` rather than `rank MATCH 'bm25(…)' ORDER BY
- * rank`: on SciFact the latter took 9 ms a query against 5.4 ms, and this one binds the weights
- * as plain parameters.
+ * evaluated only for those rows (through CASE, so that a NULL date fails a date filter rather
+ * than reading as "not 0"). `ORDER BY bm25(…)` rather than `rank MATCH 'bm25(…)' ORDER BY rank`:
+ * on SciFact the latter took 9 ms a query against 5.4 ms, and this binds the weights as plain
+ * parameters.
  */
 function candidateStatement(db: Database, filters: CompiledFilters): Statement {
   return statement(
@@ -141,7 +142,7 @@ function candidateStatement(db: Database, filters: CompiledFilters): Statement {
         WHERE papers_fts MATCH @match
         ORDER BY bm25 LIMIT @candidates
       )
-      SELECT p.seq, p.id, p.title, p.published, c.bm25, (${filters.sql}) AS keep
+      SELECT p.seq, p.id, p.title, p.published, c.bm25, CASE WHEN ${filters.sql} THEN 1 ELSE 0 END AS keep
       FROM candidates c JOIN papers p ON p.seq = c.seq
       ORDER BY c.bm25, p.seq`,
   );
@@ -212,7 +213,7 @@ export function searchLexical(db: Database, query: string, options: LexicalSearc
   const weights = weightParams(options.weights ?? LEXICAL_BM25_WEIGHTS);
 
   const parsed = parseUserQuery(query);
-  if (parsed.match === undefined) return { hits: [], total: 0, capped: false, facets: NO_FACETS(), reason: parsed.reason ?? 'the query has no searchable words' };
+  if (parsed.match === undefined) return { hits: [], total: 0, capped: false, facets: NO_FACETS(), reason: parsed.reason ?? NO_SEARCHABLE_WORDS };
   const match = parsed.match;
 
   const candidates = candidateStatement(db, filters);
@@ -220,13 +221,16 @@ export function searchLexical(db: Database, query: string, options: LexicalSearc
   let bound = Math.min(Math.max(requested, wanted), MAX_CANDIDATES);
   let rows: CandidateRow[];
   let kept: CandidateRow[];
+  let capped: boolean;
   for (;;) {
-    rows = candidates.all({ ...filters.params, ...weights, match, candidates: bound }) as CandidateRow[];
+    // One row past the bound tells "exactly `bound` matches" from "more than were looked at".
+    rows = candidates.all({ ...filters.params, ...weights, match, candidates: bound + 1 }) as CandidateRow[];
+    capped = rows.length > bound;
+    if (capped) rows = rows.slice(0, bound);
     kept = filters.active ? rows.filter((r) => r.keep !== 0) : rows;
-    if (rows.length < bound || kept.length >= wanted || bound >= MAX_CANDIDATES) break;
+    if (!capped || kept.length >= wanted || bound >= MAX_CANDIDATES) break;
     bound = Math.min(bound * 4, MAX_CANDIDATES);
   }
-  const capped = rows.length === bound;
 
   const withSnippets = options.snippets ?? true;
   const snippet = withSnippets ? snippetStatement(db) : undefined;

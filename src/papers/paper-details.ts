@@ -1,0 +1,51 @@
+import type { Database } from 'better-sqlite3';
+import { NotFoundError } from '../errors.js';
+import { PaperStore } from '../storage/sqlite/papers.js';
+
+/** A paper as `GET /v1/papers/:id` and `paperd paper` show it. */
+export interface PaperDetails {
+  readonly id: string;
+  readonly version: number;
+  readonly title: string;
+  readonly abstract: string;
+  readonly authors: { name: string; affiliations: string[] }[];
+  readonly categories: string[];
+  readonly primaryCategory: string | null;
+  readonly published: string | null;
+  readonly updated: string | null;
+  readonly comment: string | null;
+  readonly journalRef: string | null;
+  readonly doi: string | null;
+  readonly license: string | null;
+  readonly source: string;
+  readonly hasCode: boolean;
+  readonly pdf: { status: string; sha256: string | null; error: string | null };
+  readonly text: { status: string; chars: number };
+  readonly versions: { version: number; title: string; updated: string | null }[];
+  /** Where to read it: the arXiv abstract page (never a PDF served by paperd), the DOI. */
+  readonly links: { rel: string; href: string }[];
+  /** The LLM summary, once the enrichment stage has made one. */
+  readonly summary: string | null;
+}
+
+const ARXIV_ID = /^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?\/\d{7})$/;
+
+/** Everything the store knows of one paper. @throws NotFoundError */
+export function paperDetails(db: Database, id: string): PaperDetails {
+  const store = new PaperStore(db);
+  const p = store.get(id);
+  if (!p) throw new NotFoundError(`no paper ${JSON.stringify(id)}`);
+  const links: { rel: string; href: string }[] = [];
+  if (ARXIV_ID.test(p.id)) links.push({ rel: 'arxiv', href: `https://arxiv.org/abs/${p.id}v${p.version}` });
+  if (p.doi) links.push({ rel: 'doi', href: `https://doi.org/${encodeURI(p.doi)}` });
+  return {
+    id: p.id, version: p.version, title: p.title, abstract: p.abstract, authors: p.authors.map((a) => ({ name: a.name, affiliations: [...a.affiliations] })),
+    categories: p.categories, primaryCategory: p.primaryCategory, published: p.published, updated: p.updated, comment: p.comment,
+    journalRef: p.journalRef, doi: p.doi, license: p.license, source: p.source, hasCode: p.hasCode,
+    pdf: { status: p.pdfStatus, sha256: p.pdfSha256, error: p.pdfError },
+    text: { status: p.textStatus, chars: p.body?.length ?? 0 },
+    versions: store.versions(id).map((v) => ({ version: v.version, title: v.title, updated: v.updated })),
+    links,
+    summary: null,
+  };
+}

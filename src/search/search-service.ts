@@ -1,0 +1,182 @@
+import type { Database } from 'better-sqlite3';
+import { NotFoundError } from '../errors.js';
+import type { Embedder } from '../embedding/embedder.js';
+import type { VectorStore } from '../storage/lancedb/vector-store.js';
+import { compileFilters, type SearchFilters } from './filters.js';
+import { fuseRanks } from './fusion.js';
+import { searchLexical, type FacetCount } from './lexical.js';
+import { PaperSummaries, type PaperSummary } from './paper-summaries.js';
+
+export type SearchMode = 'hybrid' | 'bm25' | 'vector';
+
+export interface SearchRequest {
+  readonly q: string;
+  readonly mode?: SearchMode;
+  readonly limit?: number;
+  readonly offset?: number;
+  readonly filters?: SearchFilters;
+}
+
+export interface SearchHit extends Omit<PaperSummary, 'abstract'> {
+  readonly rank: number;
+  readonly score: number;
+  /** HTML: matched words in `<mark>`, everything else escaped. */
+  readonly snippet: string;
+  /** Where the hit came from: its rank in the BM25 and the vector lists. */
+  readonly bm25Rank?: number;
+  readonly vectorRank?: number;
+}
+
+export interface SearchResponse {
+  readonly mode: SearchMode;
+  /** The embedder whose vectors the vector side searched. */
+  readonly embedder: string;
+  readonly hits: SearchHit[];
+  readonly total: number;
+  readonly facets: { categories: FacetCount[]; years: FacetCount[] };
+  readonly reason?: string;
+}
+
+export interface SearchWeights {
+  readonly lexical: number;
+  readonly vector: number;
+}
+
+export interface SearchServiceOptions {
+  readonly db: Database;
+  readonly vectors: VectorStore;
+  /** The embedder of the stored vectors, as of now (it changes when the model is refitted). */
+  readonly embedder: () => Embedder;
+  readonly weights?: SearchWeights;
+  /** How deep each side's list goes before fusion. */
+  readonly depth?: number;
+}
+
+/** Set by `paperd eval` on SciFact; see the issue note for the figures. */
+export const DEFAULT_WEIGHTS: SearchWeights = { lexical: 1, vector: 0.5 };
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * Search over both stores: FTS5 BM25 and LanceDB vectors, fused by weighted reciprocal rank
+ * fusion (`hybrid`), or either alone. Filters apply to both sides (the vector side is filtered in
+ * SQLite, widening its list when the filters leave too few); facets count the filtered
+ * candidates of whichever lists were searched.
+ */
+export class SearchService {
+  private readonly summaries: PaperSummaries;
+  private readonly weights: SearchWeights;
+  private readonly depth: number;
+
+  constructor(private readonly options: SearchServiceOptions) {
+    this.summaries = new PaperSummaries(options.db);
+    this.weights = options.weights ?? DEFAULT_WEIGHTS;
+    this.depth = options.depth ?? 100;
+  }
+
+  async search(request: SearchRequest): Promise<SearchResponse> {
+    const mode = request.mode ?? 'hybrid';
+    const limit = Math.min(Math.max(request.limit ?? 20, 1), 100);
+    const offset = Math.max(request.offset ?? 0, 0);
+    const depth = Math.max(this.depth, offset + limit);
+    const embedder = this.options.embedder();
+    const filters = compileFilters(request.filters);
+
+    const lexical =
+      mode === 'vector' ? undefined : searchLexical(this.options.db, request.q, { limit: depth, offset: 0, filters: request.filters, snippets: true, facets: mode === 'bm25' });
+    if (mode === 'bm25') {
+      const page = lexical!.hits.slice(offset, offset + limit);
+      return this.respond(mode, embedder, page.map((h) => ({ id: h.id, score: h.score, bm25Rank: h.rank, snippet: h.snippet })), offset, lexical!.total, lexical!.facets, lexical!.reason);
+    }
+
+    const vectorIds = request.q.trim() ? await this.vectorCandidates(request.q, embedder, depth, filters) : [];
+    if (mode === 'vector') {
+      const page = vectorIds.slice(offset, offset + limit);
+      return this.respond(mode, embedder, page.map((id, i) => ({ id, score: 1 / (offset + i + 1), vectorRank: offset + i + 1 })), offset, vectorIds.length, this.facetsOf(vectorIds), request.q.trim() ? undefined : 'the query is empty');
+    }
+
+    const lexicalIds = lexical!.hits.map((h) => h.id);
+    const snippets = new Map(lexical!.hits.map((h) => [h.id, h.snippet]));
+    const fused = fuseRanks([
+      { ids: lexicalIds, weight: this.weights.lexical },
+      { ids: vectorIds, weight: this.weights.vector },
+    ]);
+    const page = fused.slice(offset, offset + limit);
+    return this.respond(
+      mode,
+      embedder,
+      page.map((f) => ({ id: f.id, score: f.score, bm25Rank: f.ranks[0], vectorRank: f.ranks[1], snippet: snippets.get(f.id) })),
+      offset,
+      Math.max(lexical!.total, fused.length),
+      this.facetsOf(fused.map((f) => f.id)),
+      lexicalIds.length === 0 && vectorIds.length === 0 ? lexical!.reason : undefined,
+    );
+  }
+
+  /** The papers nearest to one paper in vector space, itself excluded. @throws NotFoundError */
+  async related(id: string, limit: number): Promise<SearchResponse> {
+    const embedder = this.options.embedder();
+    const stored = await this.options.vectors.get(id);
+    if (!stored) {
+      if (!this.summaries.of([id]).has(id)) throw new NotFoundError(`no paper ${JSON.stringify(id)}`);
+      return { mode: 'vector', embedder: embedder.name, hits: [], total: 0, facets: { categories: [], years: [] }, reason: 'the paper has no vector yet' };
+    }
+    const hits = (await this.options.vectors.search(stored.vector, limit + 1)).filter((h) => h.id !== id).slice(0, limit);
+    return this.respond('vector', embedder, hits.map((h, i) => ({ id: h.id, score: 1 - h.distance, vectorRank: i + 1 })), 0, hits.length, this.facetsOf(hits.map((h) => h.id)), undefined);
+  }
+
+  /** Vector hits that pass the filters, nearest first: asks LanceDB for more while filters thin them out. */
+  private async vectorCandidates(q: string, embedder: Embedder, depth: number, filters: ReturnType<typeof compileFilters>): Promise<string[]> {
+    const [vector] = await embedder.embed([q]);
+    if (!vector || !vector.some((x) => x !== 0)) return [];
+    for (let k = depth; ; k *= 4) {
+      const hits = await this.options.vectors.search(vector, k);
+      const ids = hits.map((h) => h.id);
+      if (!filters.active) return ids.slice(0, depth);
+      const kept = new Set(
+        (this.options.db.prepare(`SELECT p.id FROM papers p WHERE p.id IN (SELECT value FROM json_each(@ids)) AND (${filters.sql})`).all({ ids: JSON.stringify(ids), ...filters.params }) as { id: string }[]).map((r) => r.id),
+      );
+      const passing = ids.filter((id) => kept.has(id));
+      if (passing.length >= depth || hits.length < k || k >= depth * 64) return passing.slice(0, depth);
+    }
+  }
+
+  private facetsOf(ids: readonly string[]): { categories: FacetCount[]; years: FacetCount[] } {
+    if (ids.length === 0) return { categories: [], years: [] };
+    const list = JSON.stringify(ids);
+    const categories = this.options.db
+      .prepare(`SELECT category AS value, count(*) AS count FROM paper_categories WHERE paper_id IN (SELECT value FROM json_each(?)) GROUP BY category ORDER BY count DESC, category LIMIT 50`)
+      .all(list) as FacetCount[];
+    const years = this.options.db
+      .prepare(`SELECT substr(published, 1, 4) AS value, count(*) AS count FROM papers WHERE id IN (SELECT value FROM json_each(?)) AND published IS NOT NULL GROUP BY value ORDER BY value DESC`)
+      .all(list) as FacetCount[];
+    return { categories, years };
+  }
+
+  private respond(
+    mode: SearchMode,
+    embedder: Embedder,
+    page: { id: string; score: number; bm25Rank?: number; vectorRank?: number; snippet?: string }[],
+    offset: number,
+    total: number,
+    facets: { categories: FacetCount[]; years: FacetCount[] },
+    reason: string | undefined,
+  ): SearchResponse {
+    const summaries = this.summaries.of(page.map((p) => p.id));
+    const hits: SearchHit[] = [];
+    page.forEach((p, i) => {
+      const s = summaries.get(p.id);
+      if (!s) return;
+      const { abstract, ...rest } = s;
+      hits.push({
+        ...rest,
+        rank: offset + i + 1,
+        score: p.score,
+        snippet: p.snippet ?? escapeHtml(abstract.length > 240 ? `${abstract.slice(0, 240)}…` : abstract),
+        ...(p.bm25Rank !== undefined ? { bm25Rank: p.bm25Rank } : {}),
+        ...(p.vectorRank !== undefined ? { vectorRank: p.vectorRank } : {}),
+      });
+    });
+    return { mode, embedder: embedder.name, hits, total, facets, ...(reason ? { reason } : {}) };
+  }
+}
