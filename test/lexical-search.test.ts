@@ -222,6 +222,17 @@ describe('lexical search', () => {
       expect(snippet.replaceAll('<mark>', '').replaceAll('</mark>', '')).not.to.match(/[<>"]/);
     });
 
+    it('each come from their own paper when several match', () => {
+      store.upsertMany([
+        paper({ id: '2401.00101', title: 'Alpha', abstract: 'The first study of gradient noise in alpha settings.' }),
+        paper({ id: '2401.00102', title: 'Beta', abstract: 'A second look at gradient noise under beta conditions.' }),
+        paper({ id: '2401.00103', title: 'Gamma', abstract: 'Gradient noise again, now for gamma rays.' }),
+      ]);
+      const hits = searchLexical(db, 'gradient noise').hits;
+      expect(hits).to.have.length(3);
+      for (const hit of hits) expect(hit.snippet, hit.id).to.contain(hit.title.toLowerCase());
+    });
+
     it('are left out when not asked for', () => {
       store.upsertMany([paper({ title: 'Calibration' })]);
       expect(searchLexical(db, 'calibration', { snippets: false }).hits[0]).not.to.have.property('snippet');

@@ -148,13 +148,15 @@ function candidateStatement(db: Database, filters: CompiledFilters): Statement {
   );
 }
 
+// The CAST matters: better-sqlite3 may bind a JS number as REAL, and FTS5 then drops the
+// rowid constraint altogether, so every hit got the first matching row's snippet.
 function snippetStatement(db: Database): Statement {
   return statement(
     db,
     'snippet',
     () => `
       SELECT snippet(papers_fts, -1, @open, @close, '…', @tokens) AS snippet
-      FROM papers_fts WHERE papers_fts MATCH @match AND rowid = @seq`,
+      FROM papers_fts WHERE papers_fts MATCH @match AND rowid = CAST(@seq AS INTEGER)`,
   );
 }
 
