@@ -23,7 +23,7 @@ export interface Ingestion {
   depth(): number;
   /** True when nothing accepted is still on its way into both stores. */
   idle(): boolean;
-  /** Wakes the indexer after a producer journaled something. */
+  /** Wakes the indexer (after a producer journaled something) and the syncs (after the outbox grew). */
   nudge(): void;
 }
 
@@ -114,6 +114,10 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
     watcher,
     depth,
     idle: () => journal.pendingOf(JOB.ingest) === 0 && journal.pendingOf(JOB.fetchPdf) === 0 && journal.pendingOf(JOB.extract) === 0 && store.vectorSync.lag() === 0 && store.chunkSync.lag() === 0,
-    nudge: () => tell(indexer.ref, { type: 'work' }),
+    nudge: () => {
+      tell(indexer.ref, { type: 'work' });
+      tell(vectorSync.ref, { type: 'work' });
+      tell(chunkSync.ref, { type: 'work' });
+    },
   };
 }

@@ -36,12 +36,22 @@ export async function runLocally<T, R>(config: Config, log: Logger, role: string
     ingestion.nudge();
     const ctx = { runtime, ingestion };
     const worked = await run.work(ctx);
-    for (;;) {
-      if (fatal) throw fatal;
-      const depth = ingestion.depth();
-      run.onDrain?.(depth);
-      if (depth === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    const drain = async () => {
+      for (;;) {
+        if (fatal) throw fatal;
+        const depth = ingestion.depth();
+        run.onDrain?.(depth);
+        if (depth === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    await drain();
+    // A corpus that has outgrown its embedded model gets a new one before the run ends, and
+    // every vector is remade with it.
+    const refit = await runtime.store.embedders.refitIfDue(runtime.store.db, log);
+    if (refit.refitted) {
+      ingestion.nudge();
+      await drain();
     }
     return run.summarize(ctx, worked);
   } finally {

@@ -23,7 +23,7 @@ export class ChunkSync {
   private readonly neverExtracted: Statement<[string]>;
   private running: Promise<unknown> = Promise.resolve();
 
-  constructor(db: Database, private readonly vectors: VectorStore, private readonly embedder: Embedder) {
+  constructor(db: Database, private readonly vectors: VectorStore, private readonly embedder: () => Embedder) {
     this.outbox = new Outbox(db);
     this.neverExtracted = db.prepare(`SELECT id FROM papers WHERE id IN (SELECT value FROM json_each(?)) AND text_status = 'none'`);
     this.chunks = new PaperChunks(db);
@@ -53,8 +53,9 @@ export class ChunkSync {
     const stale = ids.filter((id) => !untouched.has(id));
     if (stale.length > 0) await this.vectors.deleteByPrefix(stale.map((id) => `${id}#`));
     if (chunks.length > 0) {
-      const vectors = await this.embedder.embed(chunks.map((c) => c.text));
-      await this.vectors.upsert(chunks.map((c, i) => ({ id: chunkId(c.paperId, c.idx), vector: vectors[i]!, embedder: this.embedder.name, updated: '' })));
+      const embedder = this.embedder();
+      const vectors = await embedder.embed(chunks.map((c) => c.text));
+      await this.vectors.upsert(chunks.map((c, i) => ({ id: chunkId(c.paperId, c.idx), vector: vectors[i]!, embedder: embedder.name, updated: '' })));
     }
     this.outbox.advance(CHUNK_VECTORS_CONSUMER, last.seq);
     return entries.length;

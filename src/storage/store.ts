@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { HashEmbedder, type Embedder } from '../embedding/index.js';
+import type { Embedder } from '../embedding/index.js';
+import { EMBEDDING_DIMENSIONS, EmbedderProvider } from '../embedding/embedder-provider.js';
 import type { Clock } from '../runtime/clock.js';
 import { BlobStore } from './blobs.js';
 import { VectorStore } from './lancedb/vector-store.js';
@@ -17,7 +18,10 @@ export interface Store {
   readonly papers: PaperStore;
   readonly vectors: VectorStore;
   readonly blobs: BlobStore;
+  /** The embedder of the stored vectors, as of now. */
   readonly embedder: Embedder;
+  /** Where it comes from, and how it is refitted as the corpus grows. */
+  readonly embedders: EmbedderProvider;
   readonly vectorSync: VectorSync;
   /** One vector per chunk of a paper's full text (LanceDB table `chunks`). */
   readonly chunkVectors: VectorStore;
@@ -31,13 +35,15 @@ export function lancedbPath(dataDir: string): string {
 }
 
 /** Opens (creating and migrating as needed) the stores of a data dir for the one writer that owns it. */
-export async function openStore(dataDir: string, clock: Clock, embedder: Embedder = new HashEmbedder()): Promise<Store> {
+export async function openStore(dataDir: string, clock: Clock): Promise<Store> {
+  const embedders = await EmbedderProvider.open(dataDir);
+  const embedder = () => embedders.current();
   const db = openDatabase(sqlitePath(dataDir));
   let vectors: VectorStore;
   let chunkVectors: VectorStore;
   try {
-    vectors = await VectorStore.open(lancedbPath(dataDir), embedder.dimensions);
-    chunkVectors = await VectorStore.open(lancedbPath(dataDir), embedder.dimensions, { table: 'chunks' });
+    vectors = await VectorStore.open(lancedbPath(dataDir), EMBEDDING_DIMENSIONS);
+    chunkVectors = await VectorStore.open(lancedbPath(dataDir), EMBEDDING_DIMENSIONS, { table: 'chunks' });
   } catch (error) {
     db.close();
     throw error;
@@ -45,13 +51,16 @@ export async function openStore(dataDir: string, clock: Clock, embedder: Embedde
   const blobs = new BlobStore(dataDir);
   await blobs.removeTempFiles();
   return {
+    get embedder() {
+      return embedders.current();
+    },
+    embedders,
     dataDir,
     db,
     journal: new Journal(db, clock),
     papers: new PaperStore(db, clock),
     vectors,
     blobs,
-    embedder,
     vectorSync: new VectorSync({ db, vectors, embedder }),
     chunkVectors,
     chunkSync: new ChunkSync(db, chunkVectors, embedder),

@@ -10,7 +10,8 @@ export { PAPER_VECTORS_CONSUMER };
 export interface VectorSyncOptions {
   readonly db: Database;
   readonly vectors: VectorStore;
-  readonly embedder: Embedder;
+  /** The embedder as of now: it changes when the embedded model is refitted. */
+  readonly embedder: Embedder | (() => Embedder);
   /** Cursor name; one per derived table. */
   readonly consumer?: string;
   /**
@@ -39,10 +40,9 @@ export class VectorSync {
   private running: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: VectorSyncOptions) {
-    if (options.embedder.dimensions !== options.vectors.dimensions) {
-      throw new ConfigError(
-        `embedder ${options.embedder.name} makes ${options.embedder.dimensions}-dimension vectors; the vector table holds ${options.vectors.dimensions}`,
-      );
+    const embedder = this.embedder();
+    if (embedder.dimensions !== options.vectors.dimensions) {
+      throw new ConfigError(`embedder ${embedder.name} makes ${embedder.dimensions}-dimension vectors; the vector table holds ${options.vectors.dimensions}`);
     }
     this.outbox = new Outbox(options.db);
     this.consumer = options.consumer ?? PAPER_VECTORS_CONSUMER;
@@ -67,6 +67,11 @@ export class VectorSync {
     return total;
   }
 
+  private embedder(): Embedder {
+    const e = this.options.embedder;
+    return typeof e === 'function' ? e() : e;
+  }
+
   /** Outbox rows not applied yet. */
   lag(): number {
     return this.outbox.lag(this.consumer);
@@ -80,11 +85,12 @@ export class VectorSync {
     const papers = this.selectTexts.all(JSON.stringify(ids)) as { id: string; title: string; abstract: string; updatedAt: number }[];
     const present = new Set(papers.map((p) => p.id));
 
-    const vectors = await this.options.embedder.embed(papers.map((p) => paperVectorText(p.title, p.abstract)));
+    const embedder = this.embedder();
+    const vectors = await embedder.embed(papers.map((p) => paperVectorText(p.title, p.abstract)));
     const rows: VectorRow[] = papers.map((p, i) => ({
       id: p.id,
       vector: vectors[i]!,
-      embedder: this.options.embedder.name,
+      embedder: embedder.name,
       updated: new Date(p.updatedAt).toISOString(),
     }));
     await this.options.vectors.upsert(rows);

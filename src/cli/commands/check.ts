@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { HashEmbedder } from '../../embedding/index.js';
+import { EMBEDDING_DIMENSIONS } from '../../embedding/embedder-provider.js';
 import { VectorStore } from '../../storage/lancedb/vector-store.js';
 import { checkStores, type StoreCheck } from '../../storage/sqlite/check.js';
 import { openDatabase } from '../../storage/sqlite/database.js';
@@ -12,7 +12,7 @@ export async function checkDataDir(dataDir: string): Promise<StoreCheck> {
   const db = openDatabase(existingStore(dataDir));
   try {
     const dir = lancedbPath(dataDir);
-    const vectors = existsSync(dir) ? await VectorStore.open(dir, new HashEmbedder().dimensions) : undefined;
+    const vectors = existsSync(dir) ? await VectorStore.open(dir, EMBEDDING_DIMENSIONS) : undefined;
     try {
       return await checkStores(db, vectors ?? { ids: async () => [] });
     } finally {

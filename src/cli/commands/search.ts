@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { HashEmbedder } from '../../embedding/index.js';
+import { EMBEDDING_DIMENSIONS, EmbedderProvider } from '../../embedding/embedder-provider.js';
 import { paperDetails, type PaperDetails } from '../../papers/paper-details.js';
 import { SearchService, type SearchMode, type SearchResponse } from '../../search/search-service.js';
 import { VectorStore } from '../../storage/lancedb/vector-store.js';
@@ -13,11 +13,11 @@ import { existingStore } from '../store-access.js';
 /** Opens a data dir for reading (beside a running node: WAL readers never block its writer). */
 async function withLocalSearch<T>(dataDir: string, fn: (search: SearchService, db: ReturnType<typeof openDatabase>) => Promise<T>): Promise<T> {
   const db = openDatabase(existingStore(dataDir), { readonly: true });
-  const embedder = new HashEmbedder();
+  const embedders = await EmbedderProvider.open(dataDir);
   const dir = lancedbPath(dataDir);
-  const vectors = existsSync(dir) ? await VectorStore.open(dir, embedder.dimensions) : undefined;
+  const vectors = existsSync(dir) ? await VectorStore.open(dir, EMBEDDING_DIMENSIONS) : undefined;
   try {
-    const search = new SearchService({ db, vectors: vectors!, embedder: () => embedder });
+    const search = new SearchService({ db, vectors: vectors!, embedder: () => embedders.current() });
     return await fn(search, db);
   } finally {
     vectors?.close();
