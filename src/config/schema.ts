@@ -47,6 +47,8 @@ export const ConfigSchema = Type.Object({
     /** Producers pause when journal + outbox depth reaches this, and resume below the low mark. */
     highWatermark: Type.Integer({ minimum: 2, default: 5_000 }),
     lowWatermark: Type.Integer({ minimum: 1, default: 1_000 }),
+    /** How often the node checks whether the corpus has outgrown its embedded model. */
+    refitCheckMs: Type.Integer({ minimum: 1000, default: 10 * 60_000 }),
     /** Test and benchmark knob: slows the indexer by this much per item. */
     indexerDelayPerItemMs: Type.Integer({ minimum: 0, default: 0 }),
   }, { default: {} }),

@@ -8,6 +8,7 @@ import { createMetrics } from '../metrics/registry.js';
 import type { ActorSystem } from '../supervisors/index.js';
 import type { Store } from '../storage/store.js';
 import { arxivPollerBehavior } from '../actors/arxiv-poller.js';
+import { embedderRefitBehavior } from '../actors/embedder-refit.js';
 import { journalSink } from '../pipeline/journal-sink.js';
 import { SqliteCheckpointStore } from '../storage/sqlite/checkpoints.js';
 import { SearchService } from '../search/search-service.js';
@@ -56,6 +57,14 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
         )
       : undefined;
 
+  const refit = ingestion
+    ? system.worker(
+        'embedder-refit',
+        embedderRefitBehavior({ db: store.db, embedders: store.embedders, everyMs: config.pipeline.refitCheckMs, refitted: () => ingestion.nudge() }),
+        { shutdownMs: 60_000 },
+      )
+    : undefined;
+
   const prom = createMetrics(system.registry, config.node);
   if (ingestion) registerPipelineMetrics(prom, ingestion, store.journal);
   const api = await buildApi({
@@ -94,7 +103,13 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
   // Listen first, so /health answers and /ready says 503 while the tree starts.
   const url = await api.listen({ host: config.api.host, port: config.api.port });
   runtime.lock.setUrl(url);
-  const parts = { ...noParts, storage: ingestion?.storageChildren ?? [], sources: poller ? [poller] : [], pipeline: ingestion?.pipelineChildren ?? [] };
+  const parts = {
+    ...noParts,
+    storage: ingestion?.storageChildren ?? [],
+    sources: poller ? [poller] : [],
+    pipeline: ingestion?.pipelineChildren ?? [],
+    offline: refit ? [refit] : [],
+  };
   try {
     await system.start(buildTree(system, config, parts), (error) => {
       ready = false;
