@@ -23,10 +23,12 @@ export class EmbeddedModelStore {
     this.dir = path.join(dataDir, 'models');
   }
 
-  /** Saves a model (a no-op when a file of that fit is already there: same id, same bytes); returns its path. */
+  /**
+   * Saves a model as `lsa-<fitId>.bin` and returns the path. Saving a fit again rewrites its file
+   * with the same bytes, which also repairs one that was damaged.
+   */
   async save(model: LsaEmbedder): Promise<string> {
     const file = this.pathOf(model.fitId);
-    if ((await this.list()).includes(model.fitId)) return file;
     await this.writeAtomically(file, model.serialize());
     return file;
   }

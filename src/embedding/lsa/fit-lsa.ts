@@ -13,11 +13,15 @@ export interface LsaFitOptions {
   readonly dimensions?: number;
   /** Vocabulary size: the most widespread features kept (default 50,000). */
   readonly vocabulary?: number;
-  /** Features in fewer documents are dropped (default 2). */
+  /**
+   * Features in fewer documents are dropped (default 1). Since the vocabulary keeps the most
+   * widespread features first, this only matters while the corpus has fewer distinct features than
+   * `vocabulary`; on SciFact keeping the rare ones scored better (nDCG@10 0.527 against 0.506).
+   */
   readonly minDocumentFrequency?: number;
   /** Features in more than this share of the documents are dropped (default 0.5). */
   readonly maxDocumentFraction?: number;
-  /** Adjacent word pairs as features too (default true). */
+  /** Adjacent word pairs as features too (default false: on SciFact they crowd out words and score lower). */
   readonly bigrams?: boolean;
   /** Power of Σ in document space (default 0.5); see `LsaSettings.sigmaExponent`. */
   readonly sigmaExponent?: number;
@@ -25,7 +29,7 @@ export interface LsaFitOptions {
   readonly maxDocs?: number;
   /** Seeds the sample and the SVD's test matrix (default 1). */
   readonly seed?: number;
-  /** Subspace iterations of the randomized SVD (default 3). */
+  /** Subspace iterations of the randomized SVD (default 2; more changed nothing measurable on SciFact). */
   readonly powerIterations?: number;
   /** Extra directions the randomized SVD samples (default 20). */
   readonly oversampling?: number;
@@ -34,13 +38,13 @@ export interface LsaFitOptions {
 const DEFAULTS = {
   dimensions: 256,
   vocabulary: 50_000,
-  minDocumentFrequency: 2,
+  minDocumentFrequency: 1,
   maxDocumentFraction: 0.5,
-  bigrams: true,
+  bigrams: false,
   sigmaExponent: 0.5,
   maxDocs: 50_000,
   seed: 1,
-  powerIterations: 3,
+  powerIterations: 2,
   oversampling: 20,
 } as const;
 
@@ -53,7 +57,8 @@ const YIELD_EVERY_DOCS = 2_000;
  * the same texts in the same order. Reads `texts` once; holds at most `maxDocs` of them.
  * CPU-bound for seconds to minutes (about a minute for 50,000 abstracts on two cores): run it in a
  * worker thread or when the node is idle.
- * @throws EmbedderFitError when no feature occurs in `minDocumentFrequency` documents
+ * @throws EmbedderFitError when no feature occurs in `minDocumentFrequency` documents (with the
+ *   defaults: when every text is empty or all stopwords)
  */
 export async function fitLsa(texts: Iterable<string> | AsyncIterable<string>, options: LsaFitOptions = {}): Promise<LsaEmbedder> {
   const o = { ...DEFAULTS, ...definedOnly(options) };

@@ -76,10 +76,17 @@ export class LsaEmbedder implements FittedEmbedder {
     const { indices, values } = this.weighting.vector(textFeatures(text, this.model.settings.bigrams));
     const projection = this.model.projection;
     const sum = new Float64Array(d);
-    for (let k = 0; k < indices.length; k++) {
-      const weight = values[k]!;
+    // Four terms at a time: each element of the sum is loaded and stored once per four terms.
+    let k = 0;
+    for (; k + 3 < indices.length; k += 4) {
+      const w0 = values[k]!, w1 = values[k + 1]!, w2 = values[k + 2]!, w3 = values[k + 3]!;
+      const r0 = indices[k]! * d, r1 = indices[k + 1]! * d, r2 = indices[k + 2]! * d, r3 = indices[k + 3]! * d;
+      for (let j = 0; j < d; j++) sum[j]! += w0 * projection[r0 + j]! + w1 * projection[r1 + j]! + w2 * projection[r2 + j]! + w3 * projection[r3 + j]!;
+    }
+    for (; k < indices.length; k++) {
+      const w = values[k]!;
       const row = indices[k]! * d;
-      for (let j = 0; j < d; j++) sum[j]! += weight * projection[row + j]!;
+      for (let j = 0; j < d; j++) sum[j]! += w * projection[row + j]!;
     }
     let norm = 0;
     for (let j = 0; j < d; j++) {

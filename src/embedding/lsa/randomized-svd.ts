@@ -1,4 +1,5 @@
-import { gaussianMatrix, gram, multiply, orthonormalizeColumns, zeros, type DenseMatrix, type LinearOperator } from './dense-matrix.js';
+import { gaussianMatrix, gram, multiply, zeros, type DenseMatrix, type LinearOperator } from './dense-matrix.js';
+import { orthonormalizeColumns } from './orthonormalize.js';
 import { SeededRandom } from './seeded-random.js';
 import { symmetricEigen } from './symmetric-eigen.js';
 
@@ -36,8 +37,8 @@ const NUMERICAL_RANK_TOLERANCE = 1e-7;
  * Deterministic for a seed; each product with A streams it once.
  */
 export function randomizedSvd(a: LinearOperator, options: RandomizedSvdOptions): TruncatedSvd {
-  const rank = Math.min(options.rank, a.rows, a.cols);
   if (!Number.isInteger(options.rank) || options.rank < 1) throw new RangeError(`rank must be a positive integer, not ${options.rank}`);
+  const rank = Math.min(options.rank, a.rows, a.cols);
   const sketch = Math.min(rank + (options.oversampling ?? 10), a.rows, a.cols);
   const random = new SeededRandom(options.seed ?? 1);
 
@@ -46,6 +47,8 @@ export function randomizedSvd(a: LinearOperator, options: RandomizedSvdOptions):
     const z = orthonormalizeColumns(a.multiplyTransposed(q));
     q = orthonormalizeColumns(a.multiply(z));
   }
+  // B = Qᵀ·A is only as exact as Q is orthonormal: the last basis gets a second pass.
+  q = orthonormalizeColumns(q);
 
   // Bᵀ = Aᵀ·Q is cols × sketch; B·Bᵀ = (Bᵀ)ᵀ·Bᵀ.
   const bt = a.multiplyTransposed(q);
