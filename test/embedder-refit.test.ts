@@ -50,6 +50,10 @@ describe('the embedded embedder learns from the corpus', function () {
       const hits = await store.vectors.search(q!, 10);
       const onTopic = hits.filter((h) => Number(h.id.replace('beir:t', '')) % 3 === 0).length;
       expect(onTopic).to.be.at.least(9);
+      // A vector the old model made (as during a re-sync) is never compared with a new query.
+      await store.vectors.upsert([{ id: 'beir:stale', vector: q!, embedder: 'hash-v1-d256-b0.5', updated: '' }]);
+      expect((await store.vectors.search(q!, 5)).map((h) => h.id)).to.include('beir:stale');
+      expect((await store.vectors.search(q!, 5, { embedder: store.embedder.name })).map((h) => h.id)).to.not.include('beir:stale');
     } finally {
       store.close();
     }

@@ -131,7 +131,7 @@ export class SearchService {
       if (!this.summaries.of([id]).has(id)) throw new NotFoundError(`no paper ${JSON.stringify(id)}`);
       return { mode: 'vector', embedder: embedder.name, hits: [], total: 0, facets: { categories: [], years: [] }, reason: 'the paper has no vector yet' };
     }
-    const hits = (await this.options.vectors.search(stored.vector, limit + 1)).filter((h) => h.id !== id).slice(0, limit);
+    const hits = (await this.options.vectors.search(stored.vector, limit + 1, { embedder: stored.embedder })).filter((h) => h.id !== id).slice(0, limit);
     return this.respond('vector', embedder, hits.map((h, i) => ({ id: h.id, score: 1 - h.distance, vectorRank: i + 1 })), 0, hits.length, this.facetsOf(hits.map((h) => h.id)), undefined);
   }
 
@@ -140,7 +140,7 @@ export class SearchService {
     const [vector] = await embedder.embed([q]);
     if (!vector || !vector.some((x) => x !== 0)) return [];
     for (let k = depth; ; k *= 4) {
-      const hits = await this.options.vectors.search(vector, k);
+      const hits = await this.options.vectors.search(vector, k, { embedder: embedder.name });
       const ids = hits.map((h) => h.id);
       if (!filters.active) return ids.slice(0, depth);
       const kept = new Set(

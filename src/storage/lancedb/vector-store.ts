@@ -139,9 +139,14 @@ export class VectorStore {
     return row ? { id: row.id, vector: Float32Array.from(row.vector), embedder: row.embedder, updated: row.updated } : undefined;
   }
 
-  /** The `k` nearest rows by cosine distance, nearest first. */
-  async search(vector: Float32Array, k: number): Promise<VectorHit[]> {
-    const rows = (await this.table.vectorSearch(vector).distanceType('cosine').select(['id', '_distance']).limit(k).toArray()) as {
+  /**
+   * The `k` nearest rows by cosine distance, nearest first; with `embedder`, only rows that
+   * embedder made (while vectors are being remade by a new model, the old ones do not compare).
+   */
+  async search(vector: Float32Array, k: number, options: { embedder?: string } = {}): Promise<VectorHit[]> {
+    let query = this.table.vectorSearch(vector).distanceType('cosine').select(['id', '_distance']).limit(k);
+    if (options.embedder) query = query.where(`embedder = ${sqlString(options.embedder)}`);
+    const rows = (await query.toArray()) as {
       id: string;
       _distance: number;
     }[];
