@@ -36,6 +36,8 @@ async function pipeline(dir: string): Promise<number> {
       }
     },
     summarize: ({ runtime }) => runtime.store.papers.count(),
+    // Ingestion alone: the raw side embeds with the same hash embedder and learns no model either.
+    refit: false,
   });
   const seconds = (performance.now() - t0) / 1000;
   if (indexed !== papers.length) throw new Error(`pipeline indexed ${indexed} of ${papers.length}`);

@@ -59,3 +59,19 @@ describe('the embedded embedder learns from the corpus', function () {
     }
   });
 });
+
+describe('a corpus the embedded model cannot learn from', function () {
+  this.timeout(60_000);
+
+  it('keeps the current embedder and does not fail the import', async () => {
+    const dir = tempDataDir();
+    // Every paper has the same words: each term is in every document, so LSA has nothing to keep.
+    writeFileSync(join(dir, 'same.jsonl'), Array.from({ length: 220 }, (_, i) => JSON.stringify({ _id: `s${i}`, title: 'same words', text: 'same words again' })).join('\n'));
+    const config = loadConfig({ env: {}, overrides: { dataDir: join(dir, 'data'), pipeline: { fetchPdfs: false, idleMs: 20 } } });
+    const report = await importLocally([join(dir, 'same.jsonl')], config, silentLogger());
+    expect(report.papers).to.equal(220);
+    const store = await openStore(join(dir, 'data'), systemClock());
+    expect(store.embedder.name).to.match(/^hash-/);
+    store.close();
+  });
+});

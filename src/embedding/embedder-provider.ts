@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { EmbeddedModelStore } from './embedded-model-store.js';
 import type { Embedder } from './embedder.js';
 import { HashEmbedder } from './hash-embedder.js';
+import { EmbedderFitError } from '../errors.js';
 import { fitLsa, shouldRefit, type LsaEmbedder } from './lsa/index.js';
 
 /** Vectors of every embedder paperd runs have this many dimensions: one LanceDB schema for all. */
@@ -48,7 +49,16 @@ export class EmbedderProvider {
         yield `${row.title}\n\n${row.abstract}`;
       }
     })();
-    const model = await fitLsa(texts, { dimensions: EMBEDDING_DIMENSIONS });
+    let model: LsaEmbedder;
+    try {
+      model = await fitLsa(texts, { dimensions: EMBEDDING_DIMENSIONS });
+    } catch (error) {
+      // A corpus the model cannot learn from (say, every word in most papers) keeps the current
+      // embedder: vectors stay consistent, and the next check tries again.
+      if (!(error instanceof EmbedderFitError)) throw error;
+      log.warn({ err: error, papers }, 'embedded model not refitted; keeping the current embedder');
+      return { refitted: false, papers };
+    }
     await this.models.save(model);
     await this.models.activate(model.fitId);
     this.embedder = model;

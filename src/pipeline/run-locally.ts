@@ -16,6 +16,8 @@ export interface LocalRun<T, R> {
   readonly summarize: (ctx: LocalWork, worked: T) => R;
   /** Hears the pipeline depth while the run waits for it to drain. */
   readonly onDrain?: (depth: number) => void;
+  /** Refit the embedded model at the end if the corpus outgrew it (default true). */
+  readonly refit?: boolean;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function runLocally<T, R>(config: Config, log: Logger, role: string
     await drain();
     // A corpus that has outgrown its embedded model gets a new one before the run ends, and
     // every vector is remade with it.
-    const refit = await runtime.store.embedders.refitIfDue(runtime.store.db, log);
+    const refit = run.refit === false ? { refitted: false } : await runtime.store.embedders.refitIfDue(runtime.store.db, log);
     if (refit.refitted) {
       ingestion.nudge();
       await drain();
