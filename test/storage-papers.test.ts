@@ -8,7 +8,10 @@ import type { PaperRecord } from '../src/protocols/paper.js';
 import { ManualClock } from '../src/runtime/manual-clock.js';
 import { openDatabase } from '../src/storage/sqlite/database.js';
 import { Outbox } from '../src/storage/sqlite/outbox.js';
-import { FTS_BM25_WEIGHTS, matchPapers } from '../src/storage/sqlite/papers-fts.js';
+import { LEXICAL_BM25_WEIGHTS, searchLexical } from '../src/search/lexical.js';
+
+/** Ids of the papers FTS5 finds for the words, best first. */
+const matchPapers = (db: Database, words: string[]) => searchLexical(db, words.join(' '), { snippets: false, facets: false }).hits.map((h) => ({ id: h.id }));
 import { PaperStore } from '../src/storage/sqlite/papers.js';
 
 function paper(overrides: Partial<PaperRecord> = {}): PaperRecord {
@@ -137,7 +140,7 @@ describe('paper store', () => {
   });
 
   it('FTS ranks a title match above an abstract match (title weighted above abstract)', () => {
-    expect(FTS_BM25_WEIGHTS.title).to.be.greaterThan(FTS_BM25_WEIGHTS.abstract).and.greaterThan(FTS_BM25_WEIGHTS.body);
+    expect(LEXICAL_BM25_WEIGHTS.title).to.be.greaterThan(LEXICAL_BM25_WEIGHTS.abstract).and.greaterThan(LEXICAL_BM25_WEIGHTS.body);
     store.upsertVersion(paper({ id: 'in-abstract', title: 'Scaling laws', abstract: 'We revisit quantization of language models.' }));
     store.upsertVersion(paper({ id: 'in-title', title: 'Quantization of language models', abstract: 'We revisit scaling laws.' }));
     expect(matchPapers(db, ['quantization']).map((h) => h.id)).to.deep.equal(['in-title', 'in-abstract']);
