@@ -186,6 +186,23 @@ function snippetHtml(raw: string): string {
   return raw.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!).replaceAll(MARK_OPEN, '<mark>').replaceAll(MARK_CLOSE, '</mark>');
 }
 
+/**
+ * Snippets for chosen papers (by id), for a caller that ranked without them: hybrid search asks
+ * BM25 for its whole candidate list but shows only one page of it.
+ */
+export function snippetsFor(db: Database, query: string, ids: readonly string[]): Map<string, string> {
+  const { match } = parseUserQuery(query);
+  const out = new Map<string, string>();
+  if (!match || ids.length === 0) return out;
+  const seqs = db.prepare('SELECT id, seq FROM papers WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as { id: string; seq: number }[];
+  const snippet = snippetStatement(db);
+  for (const { id, seq } of seqs) {
+    const found = snippet.get({ match, seq, open: MARK_OPEN, close: MARK_CLOSE, tokens: SNIPPET_TOKENS }) as { snippet: string | null } | undefined;
+    if (found?.snippet) out.set(id, snippetHtml(found.snippet));
+  }
+  return out;
+}
+
 function yearFacet(rows: readonly CandidateRow[]): FacetCount[] {
   const counts = new Map<string, number>();
   for (const row of rows) {

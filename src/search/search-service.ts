@@ -4,7 +4,7 @@ import type { Embedder } from '../embedding/embedder.js';
 import type { VectorStore } from '../storage/lancedb/vector-store.js';
 import { compileFilters, type SearchFilters } from './filters.js';
 import { fuseRanks } from './fusion.js';
-import { searchLexical, type FacetCount } from './lexical.js';
+import { searchLexical, snippetsFor, type FacetCount } from './lexical.js';
 import { PaperSummaries, type PaperSummary } from './paper-summaries.js';
 
 export type SearchMode = 'hybrid' | 'bm25' | 'vector';
@@ -85,16 +85,17 @@ export class SearchService {
     const mode = request.mode ?? 'hybrid';
     const limit = Math.min(Math.max(request.limit ?? 20, 1), 100);
     const offset = Math.max(request.offset ?? 0, 0);
-    const depth = Math.max(this.depth, offset + limit);
+    // BM25 ranks at most 1,000 deep (MAX_LIMIT); pages past that come back empty rather than failing.
+    const depth = Math.min(1000, Math.max(this.depth, offset + limit));
     const embedder = this.options.embedder();
     const filters = compileFilters(request.filters);
 
-    const lexical =
-      mode === 'vector' ? undefined : searchLexical(this.options.db, request.q, { limit: depth, offset: 0, filters: request.filters, snippets: true, facets: mode === 'bm25' });
     if (mode === 'bm25') {
-      const page = lexical!.hits.slice(offset, offset + limit);
-      return this.respond(mode, embedder, page.map((h) => ({ id: h.id, score: h.score, bm25Rank: h.rank, snippet: h.snippet })), offset, lexical!.total, lexical!.facets, lexical!.reason);
+      // BM25 pages itself: snippets are made for the page only.
+      const lexical = searchLexical(this.options.db, request.q, { limit, offset, filters: request.filters, snippets: true, facets: true });
+      return this.respond(mode, embedder, lexical.hits.map((h) => ({ id: h.id, score: h.score, bm25Rank: h.rank, snippet: h.snippet })), offset, lexical.total, lexical.facets, lexical.reason);
     }
+    const lexical = mode === 'vector' ? undefined : searchLexical(this.options.db, request.q, { limit: depth, offset: 0, filters: request.filters, snippets: false, facets: false });
 
     const vectorIds = request.q.trim() ? await this.vectorCandidates(request.q, embedder, depth, filters) : [];
     if (mode === 'vector') {
@@ -103,7 +104,6 @@ export class SearchService {
     }
 
     const lexicalIds = lexical!.hits.map((h) => h.id);
-    const snippets = new Map(lexical!.hits.map((h) => [h.id, h.snippet]));
     const fused = fuseRanks(
       [
         { ids: lexicalIds, weight: this.weights.lexical },
@@ -112,6 +112,7 @@ export class SearchService {
       this.weights.k,
     );
     const page = fused.slice(offset, offset + limit);
+    const snippets = snippetsFor(this.options.db, request.q, page.map((f) => f.id));
     return this.respond(
       mode,
       embedder,
