@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { BadInputError, EmbeddedModelCorruptError, NotFoundError } from '../errors.js';
 import { LsaEmbedder } from './lsa/lsa-embedder.js';
+import { writeFileDurably } from '../storage/durable-file.js';
 
 const FIT_ID = /^[0-9a-f]{16}$/;
 const MODEL_FILE = /^lsa-([0-9a-f]{16})\.bin$/;
@@ -29,7 +29,7 @@ export class EmbeddedModelStore {
    */
   async save(model: LsaEmbedder): Promise<string> {
     const file = this.pathOf(model.fitId);
-    await this.writeAtomically(file, model.serialize());
+    await writeFileDurably(file, model.serialize());
     return file;
   }
 
@@ -58,7 +58,7 @@ export class EmbeddedModelStore {
    */
   async activate(fitId: string): Promise<void> {
     if (!(await this.list()).includes(fitId)) throw new NotFoundError(`no embedded model ${fitId} in ${this.dir}`);
-    await this.writeAtomically(path.join(this.dir, ACTIVE_FILE), Buffer.from(JSON.stringify({ kind: 'lsa', fitId }) + '\n'));
+    await writeFileDurably(path.join(this.dir, ACTIVE_FILE), Buffer.from(JSON.stringify({ kind: 'lsa', fitId }) + '\n'));
   }
 
   /** The active fit's id, or undefined before any was activated. */
@@ -113,28 +113,5 @@ export class EmbeddedModelStore {
     // The id becomes part of a path: only the shape fit ids have gets that far.
     if (!FIT_ID.test(fitId)) throw new BadInputError(`not a fit id: ${JSON.stringify(fitId)}`);
     return path.join(this.dir, `lsa-${fitId}.bin`);
-  }
-
-  private async writeAtomically(file: string, bytes: Buffer): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    const tmp = path.join(this.dir, `.${randomUUID()}.tmp`);
-    const handle = await open(tmp, 'wx');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } catch (error) {
-      await handle.close().catch(() => undefined);
-      await rm(tmp, { force: true });
-      throw error;
-    }
-    await handle.close();
-    await rename(tmp, file);
-    // The rename survives a power loss only once the directory entry is on disk.
-    const dir = await open(this.dir, 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
   }
 }

@@ -1,8 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BadInputError, NotFoundError } from '../errors.js';
+import { syncDirectory, writeTempFile } from './durable-file.js';
 
 /** A stored blob: its content address, its size, and where it lives. */
 export interface BlobRef {
@@ -43,24 +44,15 @@ export class BlobStore {
    * failed validation), the temporary file is removed and the error is rethrown; nothing is stored.
    */
   async putStream(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<BlobRef> {
-    await mkdir(this.tmpDir, { recursive: true });
-    const tmp = path.join(this.tmpDir, `${randomUUID()}.tmp`);
     const hash = createHash('sha256');
     let size = 0;
-    const file = await open(tmp, 'wx');
-    try {
+    const tmp = await writeTempFile(this.tmpDir, (async function* () {
       for await (const chunk of source) {
         hash.update(chunk);
         size += chunk.byteLength;
-        await file.write(chunk);
+        yield chunk;
       }
-      await file.sync();
-    } catch (error) {
-      await file.close().catch(() => undefined);
-      await rm(tmp, { force: true });
-      throw error;
-    }
-    await file.close();
+    })());
     const sha256 = hash.digest('hex');
     const final = this.path(sha256);
     await mkdir(path.dirname(final), { recursive: true });
@@ -142,14 +134,4 @@ async function exists(file: string): Promise<boolean> {
 
 function notFoundOr(error: unknown, sha256: string): unknown {
   return (error as NodeJS.ErrnoException).code === 'ENOENT' ? new NotFoundError(`no blob ${sha256}`, { cause: error }) : error;
-}
-
-/** Makes a rename durable: the new directory entry survives a power loss only once the directory is synced. */
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
