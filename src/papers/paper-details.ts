@@ -1,24 +1,13 @@
 import type { Database } from 'better-sqlite3';
 import { NotFoundError } from '../errors.js';
+import type { StoredPaper } from '../storage/sqlite/paper-rows.js';
 import { PaperStore } from '../storage/sqlite/papers.js';
 
-/** A paper as `GET /v1/papers/:id` and `paperd paper` show it. */
-export interface PaperDetails {
-  readonly id: string;
-  readonly version: number;
-  readonly title: string;
-  readonly abstract: string;
-  readonly authors: { name: string; affiliations: string[] }[];
-  readonly categories: string[];
-  readonly primaryCategory: string | null;
-  readonly published: string | null;
-  readonly updated: string | null;
-  readonly comment: string | null;
-  readonly journalRef: string | null;
-  readonly doi: string | null;
-  readonly license: string | null;
-  readonly source: string;
-  readonly hasCode: boolean;
+/** A paper as `GET /v1/papers/:id` and `paperd paper` show it: the stored fields, and more. */
+export type PaperDetails = Pick<
+  StoredPaper,
+  'id' | 'version' | 'title' | 'abstract' | 'authors' | 'categories' | 'primaryCategory' | 'published' | 'updated' | 'comment' | 'journalRef' | 'doi' | 'license' | 'source' | 'hasCode'
+> & {
   readonly pdf: { status: string; sha256: string | null; error: string | null };
   readonly text: { status: string; chars: number };
   readonly versions: { version: number; title: string; updated: string | null }[];
@@ -26,7 +15,7 @@ export interface PaperDetails {
   readonly links: { rel: string; href: string }[];
   /** The LLM summary, once the enrichment stage has made one. */
   readonly summary: string | null;
-}
+};
 
 const ARXIV_ID = /^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?\/\d{7})$/;
 

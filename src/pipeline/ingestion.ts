@@ -21,8 +21,6 @@ export interface Ingestion {
   readonly watcher: DepthWatcher;
   /** Ingest jobs not done plus outbox rows not yet in LanceDB (papers and chunks): what the watermarks apply to. */
   depth(): number;
-  /** True when nothing accepted is still on its way into both stores. */
-  idle(): boolean;
   /** Wakes the indexer (after a producer journaled something) and the syncs (after the outbox grew). */
   nudge(): void;
 }
@@ -113,7 +111,6 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
     pipelineChildren: [indexer, ...(fetcher ? [fetcher] : []), ...(extractor ? [extractor] : [])],
     watcher,
     depth,
-    idle: () => journal.pendingOf(JOB.ingest) === 0 && journal.pendingOf(JOB.fetchPdf) === 0 && journal.pendingOf(JOB.extract) === 0 && store.vectorSync.lag() === 0 && store.chunkSync.lag() === 0,
     nudge: () => {
       tell(indexer.ref, { type: 'work' });
       tell(vectorSync.ref, { type: 'work' });

@@ -214,14 +214,6 @@ export class Journal {
     return countStuckJobs(this.db, now - this.stuckGraceMs);
   }
 
-  /** Deletes done jobs last touched before `before` (their dedup keys go with them); returns how many. */
-  purgeDone(before: number): number {
-    return this.db.transaction(() => {
-      this.db.prepare(`DELETE FROM job_payloads WHERE job_id IN (SELECT id FROM jobs WHERE state = 'done' AND updated_at < ?)`).run(before);
-      return this.db.prepare(`DELETE FROM jobs WHERE state = 'done' AND updated_at < ?`).run(before).changes;
-    })();
-  }
-
   private attachPayloads(rows: JobRow[]): void {
     if (rows.length === 0) return;
     const payloads = new Map((this.payloadsOf.all(JSON.stringify(rows.map((r) => r.id))) as { id: number; payload: string }[]).map((p) => [p.id, p.payload]));
