@@ -40,13 +40,19 @@ function bearer(req: FastifyRequest): string | undefined {
  * throttled too), then the route's scope, all before the body is read.
  */
 export async function installAuth(app: FastifyInstance, options: AuthOptions): Promise<void> {
+  // Last-used times are kept to the minute: the in-memory note spares reads a write to SQLite.
+  const touched = new Map<string, number>();
   app.addHook('onRequest', async (req) => {
     const key = bearer(req);
     if (key === undefined) return;
     const verified = key ? verifyApiKey(options.db, key) : undefined;
     if (verified) {
       req.apiKey = verified;
-      touchApiKey(options.db, verified.id);
+      const now = Date.now();
+      if (now - (touched.get(verified.id) ?? 0) >= 60_000) {
+        touched.set(verified.id, now);
+        touchApiKey(options.db, verified.id, now);
+      }
     } else {
       req.apiKeyProblem = key ? 'the API key is not valid (unknown, revoked or malformed)' : 'the Authorization header must be "Bearer <key>"';
     }

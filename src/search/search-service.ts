@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { NotFoundError } from '../errors.js';
 import type { Embedder } from '../embedding/embedder.js';
 import type { VectorStore } from '../storage/lancedb/vector-store.js';
@@ -74,6 +74,7 @@ export class SearchService {
   private readonly summaries: PaperSummaries;
   private readonly weights: SearchWeights;
   private readonly depth: number;
+  private readonly statements = new Map<string, Statement>();
 
   constructor(private readonly options: SearchServiceOptions) {
     this.summaries = new PaperSummaries(options.db);
@@ -145,21 +146,28 @@ export class SearchService {
       const ids = hits.map((h) => h.id);
       if (!filters.active) return ids.slice(0, depth);
       const kept = new Set(
-        (this.options.db.prepare(`SELECT p.id FROM papers p WHERE p.id IN (SELECT value FROM json_each(@ids)) AND (${filters.sql})`).all({ ids: JSON.stringify(ids), ...filters.params }) as { id: string }[]).map((r) => r.id),
+        (this.statement(`filter:${filters.shape}`, `SELECT p.id FROM papers p WHERE p.id IN (SELECT value FROM json_each(@ids)) AND (${filters.sql})`).all({ ids: JSON.stringify(ids), ...filters.params }) as { id: string }[]).map((r) => r.id),
       );
       const passing = ids.filter((id) => kept.has(id));
       if (passing.length >= depth || hits.length < k || k >= depth * 64) return passing.slice(0, depth);
     }
   }
 
+  /** Prepared once per SQL shape (filter combinations give a handful). */
+  private statement(key: string, sql: string): Statement {
+    let statement = this.statements.get(key);
+    if (!statement) this.statements.set(key, (statement = this.options.db.prepare(sql)));
+    return statement;
+  }
+
   private facetsOf(ids: readonly string[]): { categories: FacetCount[]; years: FacetCount[] } {
     if (ids.length === 0) return { categories: [], years: [] };
     const list = JSON.stringify(ids);
-    const categories = this.options.db
-      .prepare(`SELECT category AS value, count(*) AS count FROM paper_categories WHERE paper_id IN (SELECT value FROM json_each(?)) GROUP BY category ORDER BY count DESC, category LIMIT 50`)
+    const categories = this
+      .statement('facet:categories', `SELECT category AS value, count(*) AS count FROM paper_categories WHERE paper_id IN (SELECT value FROM json_each(?)) GROUP BY category ORDER BY count DESC, category LIMIT 50`)
       .all(list) as FacetCount[];
-    const years = this.options.db
-      .prepare(`SELECT substr(published, 1, 4) AS value, count(*) AS count FROM papers WHERE id IN (SELECT value FROM json_each(?)) AND published IS NOT NULL GROUP BY value ORDER BY value DESC`)
+    const years = this
+      .statement('facet:years', `SELECT substr(published, 1, 4) AS value, count(*) AS count FROM papers WHERE id IN (SELECT value FROM json_each(?)) AND published IS NOT NULL GROUP BY value ORDER BY value DESC`)
       .all(list) as FacetCount[];
     return { categories, years };
   }
