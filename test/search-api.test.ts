@@ -99,7 +99,8 @@ describe('search API', function () {
       for (const mode of ['bm25', 'hybrid']) {
         const { status, body } = await search({ q, mode });
         expect(status, JSON.stringify(q)).to.be.oneOf([200, 400]);
-        if (status === 200) expect(body.hits.length > 0 || body.reason !== undefined || Array.isArray(body.hits), q).to.equal(true);
+        // A well-formed answer: hits that are papers of the store, or none.
+        if (status === 200) for (const hit of body.hits) expect(corpus.some((p) => p.id === hit.id), q).to.equal(true);
       }
     }
     expect(store.papers.count()).to.equal(corpus.length);
