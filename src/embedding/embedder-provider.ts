@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import { EmbeddedModelStore } from './embedded-model-store.js';
 import type { Embedder } from './embedder.js';
 import { HashEmbedder } from './hash-embedder.js';
-import { EmbedderFitError } from '../errors.js';
-import { fitLsa, shouldRefit, type LsaEmbedder } from './lsa/index.js';
+import { BadInputError, EmbedderFitError } from '../errors.js';
+import { fitLsaInWorker } from './fit-lsa-in-worker.js';
+import { shouldRefit, type LsaEmbedder } from './lsa/index.js';
 
 /** Vectors of every embedder paperd runs have this many dimensions: one LanceDB schema for all. */
 export const EMBEDDING_DIMENSIONS = 256;
@@ -19,11 +20,14 @@ export type RefitOutcome = { readonly refitted: false; readonly papers: number }
  * new model (and a crash mid-way resumes with it, as the new fit is active at once).
  */
 export class EmbedderProvider {
-  private constructor(private readonly models: EmbeddedModelStore, private embedder: Embedder) {}
+  // Aborted by `close`: stops the fits in progress and refuses new ones.
+  private readonly closing = new AbortController();
+
+  private constructor(private readonly dataDir: string, private readonly models: EmbeddedModelStore, private embedder: Embedder) {}
 
   static async open(dataDir: string): Promise<EmbedderProvider> {
     const models = new EmbeddedModelStore(dataDir);
-    return new EmbedderProvider(models, (await models.loadActive()) ?? new HashEmbedder({ dimensions: EMBEDDING_DIMENSIONS }));
+    return new EmbedderProvider(dataDir, models, (await models.loadActive()) ?? new HashEmbedder({ dimensions: EMBEDDING_DIMENSIONS }));
   }
 
   current(): Embedder {
@@ -37,21 +41,24 @@ export class EmbedderProvider {
 
   /**
    * Fits a new model on the papers' titles and abstracts when the corpus has outgrown the current
-   * one (`shouldRefit`), activates it, and appends an outbox row for every paper. Blocking CPU
-   * work: seconds for tens of thousands of papers.
+   * one (`shouldRefit`), activates it, and appends an outbox row for every paper. The fit (seconds
+   * to minutes of CPU) runs in a worker thread that reads the papers from `db`'s file, so the event
+   * loop stays free; the current embedder serves until the new one is active.
+   * @throws BadInputError for an in-memory `db`, which the worker cannot open
+   * @throws the worker's error when the fit fails other than for an unlearnable corpus; the
+   *   current embedder stays
+   * @throws `signal.reason`, or an `AbortError` after `close`, when the fit is stopped before the
+   *   new model is active; the current embedder stays
    */
-  async refitIfDue(db: Database, log: Logger, options: { force?: boolean } = {}): Promise<RefitOutcome> {
+  async refitIfDue(db: Database, log: Logger, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<RefitOutcome> {
     const papers = (db.prepare('SELECT count(*) AS n FROM papers').get() as { n: number }).n;
     if (!options.force && !shouldRefit(this.fittedOn(), papers)) return { refitted: false, papers };
+    if (db.memory) throw new BadInputError('the embedded model is fitted in a worker thread that reads the papers from the database file; an in-memory database has none');
+    const signal = options.signal ? AbortSignal.any([this.closing.signal, options.signal]) : this.closing.signal;
     const t0 = performance.now();
-    const texts = (function* () {
-      for (const row of db.prepare('SELECT title, abstract FROM papers ORDER BY seq').iterate() as Iterable<{ title: string; abstract: string }>) {
-        yield `${row.title}\n\n${row.abstract}`;
-      }
-    })();
-    let model: LsaEmbedder;
+    let fitId: string;
     try {
-      model = await fitLsa(texts, { dimensions: EMBEDDING_DIMENSIONS });
+      ({ fitId } = await fitLsaInWorker({ database: db.name, dataDir: this.dataDir, options: { dimensions: EMBEDDING_DIMENSIONS } }, signal));
     } catch (error) {
       // A corpus the model cannot learn from (say, every word in most papers) keeps the current
       // embedder: vectors stay consistent, and the next check tries again.
@@ -59,7 +66,10 @@ export class EmbedderProvider {
       log.warn({ err: error, papers }, 'embedded model not refitted; keeping the current embedder');
       return { refitted: false, papers };
     }
-    await this.models.save(model);
+    // Loading checks the file the worker wrote against its fit id.
+    const model = await this.models.load(fitId);
+    // Stopped while it loaded: the data dir is closing, so the old model stays the active one.
+    signal.throwIfAborted();
     await this.models.activate(model.fitId);
     this.embedder = model;
     const now = Date.now();
@@ -67,5 +77,13 @@ export class EmbedderProvider {
     const fitMs = Math.round(performance.now() - t0);
     log.info({ embedder: model.name, papers, fitMs }, 'embedded model refitted; every paper queued for re-embedding');
     return { refitted: true, papers, embedder: model.name, fitMs };
+  }
+
+  /**
+   * Stops a fit in progress (its worker is terminated and its `refitIfDue` rejects, the current
+   * embedder kept) and refuses later ones. The current embedder still serves.
+   */
+  close(): void {
+    this.closing.abort();
   }
 }
