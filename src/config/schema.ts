@@ -49,6 +49,8 @@ export const ConfigSchema = Type.Object({
     lowWatermark: Type.Integer({ minimum: 1, default: 1_000 }),
     /** How often the node checks whether the corpus has outgrown its embedded model. */
     refitCheckMs: Type.Integer({ minimum: 1000, default: 10 * 60_000 }),
+    /** How often the vector tables' indexes are checked: built, updated with new rows, retrained, compacted. */
+    vectorIndexCheckMs: Type.Integer({ minimum: 100, default: 60_000 }),
     /** Test and benchmark knob: slows the indexer by this much per item. */
     indexerDelayPerItemMs: Type.Integer({ minimum: 0, default: 0 }),
   }, { default: {} }),

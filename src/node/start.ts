@@ -8,6 +8,7 @@ import { createMetrics } from '../metrics/registry.js';
 import type { ActorSystem } from '../supervisors/index.js';
 import type { Store } from '../storage/store.js';
 import { arxivPollerBehavior } from '../actors/arxiv-poller.js';
+import { vectorIndexBehavior } from '../actors/vector-index.js';
 import { embedderRefitBehavior } from '../actors/embedder-refit.js';
 import { journalSink } from '../pipeline/journal-sink.js';
 import { SqliteCheckpointStore } from '../storage/sqlite/checkpoints.js';
@@ -65,6 +66,15 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
       )
     : undefined;
 
+  const vectorIndex = ingestion
+    ? system.worker(
+        'vector-index',
+        vectorIndexBehavior({ tables: { papers: store.vectors, chunks: store.chunkVectors }, everyMs: config.pipeline.vectorIndexCheckMs }),
+        // An index build in flight (about a minute at a million rows) is waited for, not torn.
+        { shutdownMs: 120_000 },
+      )
+    : undefined;
+
   const prom = createMetrics(system.registry, config.node);
   if (ingestion) registerPipelineMetrics(prom, ingestion, store.journal);
   const api = await buildApi({
@@ -96,6 +106,8 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
     (stopping ??= (async () => {
       ready = false;
       await api.close();
+      // A model fit in progress is stopped rather than waited for: it is redone at the next check.
+      store.embedders.close();
       await system.shutdown();
       runtime.close();
     })());
@@ -105,7 +117,7 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
   runtime.lock.setUrl(url);
   const parts = {
     ...noParts,
-    storage: ingestion?.storageChildren ?? [],
+    storage: [...(ingestion?.storageChildren ?? []), ...(vectorIndex ? [vectorIndex] : [])],
     sources: poller ? [poller] : [],
     pipeline: ingestion?.pipelineChildren ?? [],
     offline: refit ? [refit] : [],

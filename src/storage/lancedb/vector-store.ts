@@ -1,6 +1,7 @@
 import * as lancedb from '@lancedb/lancedb';
 import { Field, FixedSizeList, Float32, Schema, Utf8, type RecordBatch } from 'apache-arrow';
 import { BadInputError, VectorSchemaMismatchError } from '../../errors.js';
+import { DEFAULT_ANN_POLICY, indexName, planIndex, trainedOnOf, type AnnPolicy, type IndexPlan, type IndexState } from './ann-policy.js';
 
 /** One paper's vector as LanceDB keeps it. */
 export interface VectorRow {
@@ -28,6 +29,17 @@ export interface VectorStoreOptions {
    * there when it opened, which is all the writer (vector sync) needs and the fastest.
    */
   readonly readConsistencySeconds?: number;
+  /** When to index and how to search the index; default `DEFAULT_ANN_POLICY`. */
+  readonly ann?: AnnPolicy;
+}
+
+/** What `maintainIndex` found and did. */
+export interface IndexReport {
+  readonly rows: number;
+  readonly plan: IndexPlan['action'];
+  /** The index after maintenance: its name, rows indexed and not. */
+  readonly index?: { readonly name: string; readonly indexed: number; readonly unindexed: number };
+  readonly ms: number;
 }
 
 /** The Arrow schema of a vector table of `dimensions`. */
@@ -40,6 +52,9 @@ export function vectorSchema(dimensions: number): Schema {
   ]);
 }
 
+// Every upsert batch leaves a fragment, and searches open each one: past this many, compact.
+const MAX_SMALL_FRAGMENTS = 64;
+
 // Bounds the length of one delete predicate.
 const DELETE_CHUNK = 500;
 
@@ -49,7 +64,15 @@ const DELETE_CHUNK = 500;
  * (vector sync) at a time.
  */
 export class VectorStore {
-  private constructor(private readonly connection: lancedb.Connection, private readonly table: lancedb.Table, readonly dimensions: number) {}
+  /** The name of the table's vector index, once it has one. */
+  private index: string | undefined;
+
+  private constructor(
+    private readonly connection: lancedb.Connection,
+    private readonly table: lancedb.Table,
+    readonly dimensions: number,
+    private readonly ann: AnnPolicy,
+  ) {}
 
   /**
    * Opens the table in `dir`, creating it if missing.
@@ -68,7 +91,9 @@ export class VectorStore {
       connection.close();
       throw new VectorSchemaMismatchError(dir, tableName, dimensions, actual);
     }
-    return new VectorStore(connection, table, dimensions);
+    const store = new VectorStore(connection, table, dimensions, options.ann ?? DEFAULT_ANN_POLICY);
+    store.index = (await store.vectorIndex())?.name;
+    return store;
   }
 
   /** Inserts or replaces the rows, by id. Ids must be unique within one call. */
@@ -145,6 +170,9 @@ export class VectorStore {
    */
   async search(vector: Float32Array, k: number, options: { embedder?: string } = {}): Promise<VectorHit[]> {
     let query = this.table.vectorSearch(vector).distanceType('cosine').select(['id', '_distance']).limit(k);
+    // The refine step re-reads full vectors: a pool of refineFactor × 10 rows is what recall@10
+    // needs, and a deep list (fusion reads 100) needs only a little more than itself.
+    if (this.index) query = query.nprobes(this.ann.nprobes).refineFactor(Math.max(2, Math.ceil((this.ann.refineFactor * 10) / k)));
     if (options.embedder) query = query.where(`embedder = ${sqlString(options.embedder)}`);
     const rows = (await query.toArray()) as {
       id: string;
@@ -153,12 +181,63 @@ export class VectorStore {
     return rows.map((r) => ({ id: r.id, distance: r._distance }));
   }
 
+  /** Exact nearest neighbours, bypassing any index: what recall is measured against. */
+  async searchExact(vector: Float32Array, k: number): Promise<VectorHit[]> {
+    const rows = (await this.table.vectorSearch(vector).distanceType('cosine').bypassVectorIndex().select(['id', '_distance']).limit(k).toArray()) as { id: string; _distance: number }[];
+    return rows.map((r) => ({ id: r.id, distance: r._distance }));
+  }
+
   /**
-   * Compacts the small fragments every upsert leaves and drops old versions; the maintenance
-   * actor runs it now and then.
+   * Keeps the vector index fit for the table (see `planIndex`): builds it once the table is big
+   * enough, folds new rows into it, and retrains it when the table has outgrown its partitions.
+   * A retrained index is built beside the old one, which searches keep using until it is dropped.
+   */
+  async maintainIndex(): Promise<IndexReport> {
+    const t0 = performance.now();
+    await this.table.checkoutLatest();
+    const rows = await this.table.countRows();
+    const current = await this.vectorIndex();
+    const state: IndexState | undefined = current ? { trainedOn: current.trainedOn, unindexed: current.unindexed } : undefined;
+    const plan = planIndex(rows, state, this.ann);
+    if (plan.action === 'build' || plan.action === 'retrain') {
+      const name = indexName(rows);
+      await this.table.createIndex('vector', { name, config: lancedb.Index.ivfRq({ distanceType: 'cosine', numPartitions: plan.partitions }) });
+      if (current && current.name !== name) await this.table.dropIndex(current.name);
+      this.index = name;
+      // Searches filter on the embedder; without an index that filter reads the column of every row.
+      if (!(await this.table.listIndices()).some((i) => i.columns.includes('embedder'))) {
+        await this.table.createIndex('embedder', { config: lancedb.Index.bitmap() });
+      }
+    } else if (plan.action === 'update' || (await this.table.stats()).fragmentStats.numSmallFragments > MAX_SMALL_FRAGMENTS) {
+      await this.optimize();
+    }
+    const after = await this.vectorIndex();
+    return {
+      rows,
+      plan: plan.action,
+      ...(after ? { index: { name: after.name, indexed: after.indexed, unindexed: after.unindexed } } : {}),
+      ms: Math.round(performance.now() - t0),
+    };
+  }
+
+  /** The table's vector index that paperd made, with its row counts. */
+  private async vectorIndex(): Promise<{ name: string; trainedOn: number; indexed: number; unindexed: number } | undefined> {
+    for (const config of await this.table.listIndices()) {
+      const trainedOn = trainedOnOf(config.name);
+      if (trainedOn === undefined || !config.columns.includes('vector')) continue;
+      const stats = await this.table.indexStats(config.name);
+      return { name: config.name, trainedOn, indexed: stats?.numIndexedRows ?? 0, unindexed: stats?.numUnindexedRows ?? 0 };
+    }
+    return undefined;
+  }
+
+  /**
+   * Compacts the small fragments every upsert leaves, folds unindexed rows into the index, and
+   * drops versions older than an hour (readers in other processes hold a version for a query, not
+   * for an hour).
    */
   async optimize(): Promise<void> {
-    await this.table.optimize();
+    await this.table.optimize({ cleanupOlderThan: new Date(Date.now() - 3_600_000) });
   }
 
   /** Releases the table and the connection. */
