@@ -206,4 +206,24 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: 'paper_enrichments',
+    // One enrichment per paper: the latest, for the version it was made from. `result` holds JSON
+    // validated against the enrichment schema before it is written. The partial index serves the
+    // redo queue: fallback results, oldest first, for when an LLM is back.
+    sql: `
+      CREATE TABLE paper_enrichments (
+        paper_id TEXT PRIMARY KEY REFERENCES papers (id) ON DELETE CASCADE,
+        version INTEGER NOT NULL CHECK (version >= 1),
+        producer TEXT NOT NULL CHECK (producer IN ('llm', 'fallback')),
+        model TEXT,
+        endpoint TEXT,
+        result TEXT NOT NULL CHECK (json_valid(result)),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX paper_enrichments_redo ON paper_enrichments (updated_at, paper_id) WHERE producer = 'fallback';
+    `,
+  },
 ];
