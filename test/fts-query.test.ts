@@ -87,7 +87,7 @@ describe('user query parsing for FTS5', () => {
 
   it('answers an empty or punctuation-only query with no match and a reason', () => {
     for (const text of ['', '   ', '"""', '*^():-+', 'AND OR NOT', '\u0000\u0001', '🚀🤖', '\ud800']) {
-      expect(parseUserQuery(text), JSON.stringify(text)).to.deep.equal({ terms: [], phrases: [], match: undefined, reason: NO_SEARCHABLE_WORDS });
+      expect(parseUserQuery(text), JSON.stringify(text)).to.deep.equal({ terms: [], phrases: [], parts: [], match: undefined, reason: NO_SEARCHABLE_WORDS });
     }
   });
 

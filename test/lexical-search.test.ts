@@ -262,4 +262,40 @@ describe('lexical search', () => {
       { value: 'cs.CV', count: 1 },
     ]);
   });
+  describe('words in too many papers to score every match', () => {
+    const bounds = { broadWordMatches: 20, broadQueryWindow: 10 };
+    // 60 papers say "network"; 3 of them, and one other, say "sparsity".
+    const corpus = () => {
+      const papers = Array.from({ length: 60 }, (_, i) => paper({ title: `A network study ${i}`, abstract: i % 20 === 5 ? 'Network sparsity matters.' : 'We train a network.' }));
+      papers.push(paper({ title: 'Sparsity alone', abstract: 'Sparsity only.' }));
+      store.upsertMany(papers);
+      return papers;
+    };
+
+    it('leaves broad words out when the query has telling ones, and still finds every paper with those', () => {
+      const papers = corpus();
+      const result = searchLexical(db, 'network sparsity', { limit: 50, broadWords: bounds });
+      expect(result.narrowed).to.match(/network/);
+      const withSparsity = papers.filter((p) => /sparsity/i.test(`${p.title} ${p.abstract}`)).map((p) => p.id);
+      expect(result.hits.map((h) => h.id)).to.have.members(withSparsity);
+      // Snippets still highlight every word the user typed.
+      expect(result.hits.find((h) => h.id === withSparsity[0])!.snippet).to.match(/<mark>network<\/mark>/i);
+    });
+
+    it('ranks only the newest matches of a query made of broad words alone, and says so', () => {
+      const papers = corpus();
+      const result = searchLexical(db, 'network', { limit: 50, broadWords: bounds });
+      expect(result.narrowed).to.match(/newest 10/);
+      const newest = papers.slice(50, 60).map((p) => p.id);
+      expect(result.hits.map((h) => h.id)).to.have.members(newest);
+      expect(result.capped).to.equal(true);
+    });
+
+    it('searches exactly, all matches ranked, while no word is broad', () => {
+      const papers = corpus();
+      const result = searchLexical(db, 'network', { limit: 100, broadWords: { broadWordMatches: 1000, broadQueryWindow: 500 } });
+      expect(result.narrowed).to.equal(undefined);
+      expect(result.hits).to.have.length(papers.length - 1);
+    });
+  });
 });

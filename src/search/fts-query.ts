@@ -11,7 +11,9 @@ export interface ParsedQuery {
   readonly terms: string[];
   /** The user's double-quoted phrases of two words or more, as folded words (stopwords kept: they are indexed, and a phrase is exact). */
   readonly phrases: string[][];
-  /** A safe MATCH expression: every word or phrase quoted, joined with OR. */
+  /** Each phrase and word, quoted for MATCH. */
+  readonly parts: string[];
+  /** A safe MATCH expression: `parts` joined with OR. */
   readonly match: string | undefined;
   readonly reason?: string;
 }
@@ -140,6 +142,6 @@ export function parseUserQuery(text: string): ParsedQuery {
   const terms = chosenTerms.slice(0, budget);
 
   const parts = [...keptPhrases.map((p) => quote(p.join(' '))), ...terms.map(quote)];
-  if (parts.length === 0) return { terms: [], phrases: [], match: undefined, reason: NO_SEARCHABLE_WORDS };
-  return { terms, phrases: keptPhrases, match: parts.join(' OR ') };
+  if (parts.length === 0) return { terms: [], phrases: [], parts: [], match: undefined, reason: NO_SEARCHABLE_WORDS };
+  return { terms, phrases: keptPhrases, parts, match: parts.join(' OR ') };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import { InvalidSearchOptionsError } from '../errors.js';
 import { compileFilters, type CompiledFilters, type SearchFilters } from './filters.js';
+import { BroadWordPlanner, type BroadWordBounds } from './broad-words.js';
 import { NO_SEARCHABLE_WORDS, parseUserQuery } from './fts-query.js';
 
 export type { SearchFilters } from './filters.js';
@@ -44,6 +45,8 @@ export interface LexicalSearchOptions {
   readonly facets?: boolean;
   /** BM25 column weights; default `LEXICAL_BM25_WEIGHTS`. For evaluation and tuning. */
   readonly weights?: Bm25Weights;
+  /** When words are too broad to score every match; default `DEFAULT_BROAD_WORD_BOUNDS`. For tests. */
+  readonly broadWords?: BroadWordBounds;
 }
 
 /** BM25 weights of the title, abstract and body columns: finite, not negative. */
@@ -89,6 +92,8 @@ export interface LexicalSearchResult {
   readonly facets: { categories: FacetCount[]; years: FacetCount[] };
   /** Why there are no results when the query itself could not be searched. */
   readonly reason?: string;
+  /** How the query was narrowed because its words are in too many papers (see `BroadWordPlanner`). */
+  readonly narrowed?: string;
 }
 
 interface CandidateRow {
@@ -115,6 +120,14 @@ function weightParams(weights: Bm25Weights): { wTitle: number; wAbstract: number
 }
 
 const statementCache = new WeakMap<Database, Map<string, Statement>>();
+const planners = new WeakMap<Database, BroadWordPlanner>();
+
+function plannerFor(db: Database, bounds: BroadWordBounds | undefined): BroadWordPlanner {
+  if (bounds) return new BroadWordPlanner(db, bounds);
+  let planner = planners.get(db);
+  if (!planner) planners.set(db, (planner = new BroadWordPlanner(db)));
+  return planner;
+}
 
 /** A prepared statement per database and SQL shape, prepared on first use. */
 function statement(db: Database, key: string, sql: () => string): Statement {
@@ -139,7 +152,7 @@ function candidateStatement(db: Database, filters: CompiledFilters): Statement {
     () => `
       WITH candidates AS (
         SELECT rowid AS seq, bm25(papers_fts, @wTitle, @wAbstract, @wBody) AS bm25 FROM papers_fts
-        WHERE papers_fts MATCH @match
+        WHERE papers_fts MATCH @match AND rowid >= @floor
         ORDER BY bm25 LIMIT @candidates
       )
       SELECT p.seq, p.id, p.title, p.published, c.bm25, CASE WHEN ${filters.sql} THEN 1 ELSE 0 END AS keep
@@ -233,7 +246,9 @@ export function searchLexical(db: Database, query: string, options: LexicalSearc
 
   const parsed = parseUserQuery(query);
   if (parsed.match === undefined) return { hits: [], total: 0, capped: false, facets: NO_FACETS(), reason: parsed.reason ?? NO_SEARCHABLE_WORDS };
+  // Snippets highlight every word of the query; ranking may leave the broadest ones out.
   const match = parsed.match;
+  const plan = plannerFor(db, options.broadWords).plan(parsed.parts, match);
 
   const candidates = candidateStatement(db, filters);
   const wanted = offset + limit;
@@ -243,7 +258,7 @@ export function searchLexical(db: Database, query: string, options: LexicalSearc
   let capped: boolean;
   for (;;) {
     // One row past the bound tells "exactly `bound` matches" from "more than were looked at".
-    rows = candidates.all({ ...filters.params, ...weights, match, candidates: bound + 1 }) as CandidateRow[];
+    rows = candidates.all({ ...filters.params, ...weights, match: plan.match, floor: plan.floor, candidates: bound + 1 }) as CandidateRow[];
     capped = rows.length > bound;
     if (capped) rows = rows.slice(0, bound);
     kept = filters.active ? rows.filter((r) => r.keep !== 0) : rows;
@@ -268,5 +283,5 @@ export function searchLexical(db: Database, query: string, options: LexicalSearc
         }
       : NO_FACETS();
 
-  return { hits, total: kept.length, capped, facets };
+  return { hits, total: kept.length, capped: capped || plan.narrowed !== undefined, facets, ...(plan.narrowed ? { narrowed: plan.narrowed } : {}) };
 }

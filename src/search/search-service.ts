@@ -35,6 +35,8 @@ export interface SearchResponse {
   readonly total: number;
   readonly facets: { categories: FacetCount[]; years: FacetCount[] };
   readonly reason?: string;
+  /** How the BM25 side narrowed a query of very broad words (see `BroadWordPlanner`). */
+  readonly narrowed?: string;
 }
 
 export interface SearchWeights {
@@ -94,11 +96,20 @@ export class SearchService {
     if (mode === 'bm25') {
       // BM25 pages itself: snippets are made for the page only.
       const lexical = searchLexical(this.options.db, request.q, { limit, offset, filters: request.filters, snippets: true, facets: true });
-      return this.respond(mode, embedder, lexical.hits.map((h) => ({ id: h.id, score: h.score, bm25Rank: h.rank, snippet: h.snippet })), offset, lexical.total, lexical.facets, lexical.reason);
+      return this.respond(mode, embedder, lexical.hits.map((h) => ({ id: h.id, score: h.score, bm25Rank: h.rank, snippet: h.snippet })), offset, lexical.total, lexical.facets, lexical.reason, lexical.narrowed);
     }
-    const lexical = mode === 'vector' ? undefined : searchLexical(this.options.db, request.q, { limit: depth, offset: 0, filters: request.filters, snippets: false, facets: false });
-
-    const vectorIds = request.q.trim() ? await this.vectorCandidates(request.q, embedder, depth, filters) : [];
+    // The vector search runs in LanceDB's threads while BM25 runs on this one: hybrid costs about
+    // the slower of the two, not their sum.
+    const vectorSearch = request.q.trim() ? this.vectorCandidates(request.q, embedder, depth, filters) : Promise.resolve([]);
+    let lexical: ReturnType<typeof searchLexical> | undefined;
+    try {
+      // Fusion reads `depth` BM25 hits; more candidates only widen a filtered search.
+      lexical = mode === 'vector' ? undefined : searchLexical(this.options.db, request.q, { limit: depth, offset: 0, filters: request.filters, snippets: false, facets: false, ...(filters.active ? {} : { candidates: depth }) });
+    } catch (error) {
+      await vectorSearch.catch(() => undefined);
+      throw error;
+    }
+    const vectorIds = await vectorSearch;
     if (mode === 'vector') {
       const page = vectorIds.slice(offset, offset + limit);
       return this.respond(mode, embedder, page.map((id, i) => ({ id, score: 1 / (offset + i + 1), vectorRank: offset + i + 1 })), offset, vectorIds.length, this.facetsOf(vectorIds), request.q.trim() ? undefined : 'the query is empty');
@@ -122,6 +133,7 @@ export class SearchService {
       Math.max(lexical!.total, fused.length),
       this.facetsOf(fused.map((f) => f.id)),
       lexicalIds.length === 0 && vectorIds.length === 0 ? lexical!.reason : undefined,
+      lexical!.narrowed,
     );
   }
 
@@ -180,6 +192,7 @@ export class SearchService {
     total: number,
     facets: { categories: FacetCount[]; years: FacetCount[] },
     reason: string | undefined,
+    narrowed?: string,
   ): SearchResponse {
     const summaries = this.summaries.of(page.map((p) => p.id));
     const hits: SearchHit[] = [];
@@ -196,6 +209,6 @@ export class SearchService {
         ...(p.vectorRank !== undefined ? { vectorRank: p.vectorRank } : {}),
       });
     });
-    return { mode, embedder: embedder.name, hits, total, facets, ...(reason ? { reason } : {}) };
+    return { mode, embedder: embedder.name, hits, total, facets, ...(reason ? { reason } : {}), ...(narrowed ? { narrowed } : {}) };
   }
 }

@@ -26,6 +26,7 @@ const SearchResult = Type.Object({
   hits: Type.Array(Hit), total: Type.Integer(),
   facets: Type.Object({ categories: Type.Array(Facet), years: Type.Array(Facet) }),
   reason: Type.Optional(Type.String({ description: 'why there are no results, when the query cannot match' })),
+  narrowed: Type.Optional(Type.String({ description: 'how BM25 narrowed a query whose words are in too many papers to score every match' })),
 });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const PaperDetailsSchema = Type.Object({
