@@ -324,3 +324,86 @@ export class ForbiddenError extends PaperdError {
   readonly code = 'PAPERD_FORBIDDEN';
   override readonly status = 403;
 }
+
+/** What one endpoint did with one attempt, as the inference errors list it. */
+export interface LlmAttemptRecord {
+  readonly endpoint: string;
+  /** `unreachable`, `busy`, `first-token-timeout`…, or `skipped` when it was not tried (cooling, down, queue full). */
+  readonly type: string;
+  readonly message: string;
+}
+
+function listAttempts(attempts: readonly LlmAttemptRecord[]): string {
+  return attempts.length === 0 ? 'no endpoint was tried' : attempts.map((a) => `${a.endpoint}: ${a.type}: ${a.message}`).join('; ');
+}
+
+/**
+ * No inference endpoint could answer: each one failed, is cooling or down, or is full. Says why for
+ * each; `retryAfterMs` is when the first of them may take requests again, when that is known.
+ */
+export class LlmUnavailableError extends PaperdError {
+  readonly code = 'PAPERD_LLM_UNAVAILABLE';
+  override readonly status = 503;
+  constructor(readonly what: string, readonly attempts: readonly LlmAttemptRecord[], readonly retryAfterMs?: number) {
+    super(`no endpoint could answer ${what}: ${listAttempts(attempts)}`);
+  }
+}
+
+/** An inference request ran out of its deadline (queueing, failover and the answer all count); lists the attempts made. */
+export class LlmDeadlineError extends PaperdError {
+  readonly code = 'PAPERD_LLM_DEADLINE';
+  override readonly status = 504;
+  constructor(readonly what: string, readonly deadlineMs: number, readonly attempts: readonly LlmAttemptRecord[]) {
+    super(`${what} did not finish within its ${deadlineMs} ms deadline` + (attempts.length ? ` (${listAttempts(attempts)})` : ''));
+  }
+}
+
+/**
+ * An endpoint failed after part of its answer had gone to the caller (an error inside the stream,
+ * a dropped connection), so it could not be retried elsewhere; carries the endpoint's own message.
+ */
+export class LlmUpstreamError extends PaperdError {
+  readonly code = 'PAPERD_LLM_UPSTREAM';
+  override readonly status = 502;
+  constructor(readonly endpoint: string, readonly failureType: string, readonly upstreamMessage: string, cause?: unknown) {
+    super(`endpoint ${endpoint} failed mid-answer (${failureType}): ${upstreamMessage}`, { cause });
+  }
+}
+
+/** An endpoint refused the request itself (400, 413, 422…): any other endpoint would, so it is not retried. */
+export class LlmRequestRejectedError extends PaperdError {
+  readonly code = 'PAPERD_LLM_REQUEST_REJECTED';
+  override readonly status: number;
+  constructor(readonly endpoint: string, readonly upstreamStatus: number, readonly upstreamMessage: string) {
+    super(`endpoint ${endpoint} refused the request (${upstreamStatus}): ${upstreamMessage}`);
+    this.status = [400, 413, 422].includes(upstreamStatus) ? upstreamStatus : 400;
+  }
+}
+
+/** No configured endpoint serves this model in this role (chat or embeddings). */
+export class LlmNoRouteError extends PaperdError {
+  readonly code = 'PAPERD_LLM_NO_ROUTE';
+  override readonly status = 404;
+  constructor(readonly role: string, readonly model: string, readonly known: readonly string[]) {
+    super(`no endpoint serves ${role} for model ${JSON.stringify(model)}` + (known.length ? `; models served: ${known.join(', ')}` : '; no endpoint is configured for it'));
+  }
+}
+
+/** The caller gave up on an inference request (closed the connection, aborted its signal). */
+export class LlmCancelledError extends PaperdError {
+  readonly code = 'PAPERD_LLM_CANCELLED';
+  /** nginx's "client closed request": nobody is left to read it. */
+  override readonly status = 499;
+  constructor(readonly what: string) {
+    super(`${what} was cancelled by its caller`);
+  }
+}
+
+/** An embeddings endpoint answered with vectors that do not fit what was asked or configured. */
+export class EmbeddingsMismatchError extends PaperdError {
+  readonly code = 'PAPERD_EMBEDDINGS_MISMATCH';
+  override readonly status = 502;
+  constructor(readonly model: string, detail: string) {
+    super(`embeddings model ${model} answered ${detail}`);
+  }
+}

@@ -10,6 +10,7 @@ import { healthRoutes, type HealthDeps } from './routes/health.js';
 import { importRoutes, type ImportRouteDeps } from './routes/import.js';
 import { sourceRoutes, type SourceRouteDeps } from './routes/sources.js';
 import { paperRoutes, type PaperRouteDeps } from './routes/papers.js';
+import { llmRoutes, type LlmRouteDeps } from './routes/llm.js';
 
 export interface ApiDeps extends ActorRouteDeps, HealthDeps {
   readonly auth: Omit<AuthOptions, 'db'>;
@@ -19,6 +20,8 @@ export interface ApiDeps extends ActorRouteDeps, HealthDeps {
   readonly papers?: PaperRouteDeps;
   /** Present when this node polls arXiv. */
   readonly sources?: SourceRouteDeps;
+  /** Present when this node routes inference (chat, embeddings) to LLM endpoints. */
+  readonly llm?: LlmRouteDeps;
   readonly log: Logger;
   readonly bodyLimitBytes: number;
   readonly version: string;
@@ -50,5 +53,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   if (deps.importer) await app.register(importRoutes, deps.importer);
   if (deps.sources) await app.register(sourceRoutes, deps.sources);
   if (deps.papers) await app.register(paperRoutes, deps.papers);
+  if (deps.llm) await app.register(llmRoutes, deps.llm);
   return app as unknown as FastifyInstance;
 }

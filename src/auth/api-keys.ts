@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { BadInputError, NotFoundError } from '../errors.js';
-import { isScope, type Scope } from './scopes.js';
+import { SCOPES, isScope, type Scope } from './scopes.js';
 
 /** A key as stored and listed: never its secret. */
 export interface ApiKeyInfo {
@@ -32,7 +32,7 @@ function sha256(text: string): string {
  */
 export function createApiKey(db: Database, scopes: readonly string[], label?: string, now = Date.now()): CreatedApiKey {
   const unknown = scopes.filter((s) => !isScope(s));
-  if (scopes.length === 0 || unknown.length > 0) throw new BadInputError(`scopes must be some of read, write, admin, sandbox${unknown.length ? `; not ${unknown.join(', ')}` : ''}`);
+  if (scopes.length === 0 || unknown.length > 0) throw new BadInputError(`scopes must be some of ${SCOPES.join(', ')}${unknown.length ? `; not ${unknown.join(', ')}` : ''}`);
   const id = randomBytes(8).toString('hex').slice(0, 10);
   const secret = randomBytes(32).toString('base64url');
   const unique = [...new Set(scopes)] as Scope[];

@@ -1,12 +1,14 @@
-/** What a key may do. `admin` includes every other scope; `write` includes `read`. */
-export const SCOPES = ['read', 'write', 'admin', 'sandbox'] as const;
+/** What a key may do. `admin` includes every other scope; `write`, `sandbox` and `llm` include `read`. */
+export const SCOPES = ['read', 'write', 'admin', 'sandbox', 'llm'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 const implied: Record<Scope, readonly Scope[]> = {
   read: ['read'],
   write: ['write', 'read'],
   sandbox: ['sandbox', 'read'],
-  admin: ['admin', 'write', 'read', 'sandbox'],
+  /** Chat and embeddings through the inference router: GPU time, so not for every reader. */
+  llm: ['llm', 'read'],
+  admin: ['admin', 'write', 'read', 'sandbox', 'llm'],
 };
 
 export function isScope(value: string): value is Scope {

@@ -21,7 +21,7 @@ export function registerKeys(program: Command): void {
   keys
     .command('create')
     .description('make a key (printed once; only its hash is stored)')
-    .requiredOption('--scope <scope>', 'read, write, admin or sandbox (repeat or comma-separate for several)', collect, [])
+    .requiredOption('--scope <scope>', 'read, write, llm, admin or sandbox (repeat or comma-separate for several)', collect, [])
     .option('--label <text>', 'what the key is for')
     .option('--data <dir>', 'data directory', './data')
     .option('--json', 'machine output: {"id", "key", "scopes"}')
