@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { LlmConfigSchema } from '../inference/config.js';
 
 const Backoff = Type.Object({
   minMs: Type.Integer({ minimum: 0, default: 200 }),
@@ -66,6 +67,25 @@ export const ConfigSchema = Type.Object({
     intervalMs: Type.Integer({ minimum: 0, default: 3_000 }),
     /** arXiv asks API clients to say who they are; add a contact (mailto:) here. */
     userAgent: Type.String({ default: 'paperd/0.1 (self-hosted ML research radar)' }),
+  }, { default: {} }),
+  /** OpenAI-compatible endpoints (vLLM, Ollama, …) and how the router uses them. */
+  llm: LlmConfigSchema,
+  embeddings: Type.Object({
+    /**
+     * A model served at an embeddings endpoint of `llm` (vLLM, Ollama): papers and queries are
+     * embedded there. Empty: the embedded model, learned from the corpus, which needs no endpoint.
+     */
+    model: Type.String({ default: '' }),
+    /** The size of that model's vectors; each size has its own vector table. */
+    dimensions: Type.Integer({ minimum: 2, maximum: 8192, default: 768 }),
+  }, { default: {} }),
+  enrichment: Type.Object({
+    /** A TL;DR, tags and entities for every new paper version. */
+    enabled: Type.Boolean({ default: true }),
+    /** The chat model asked; empty: the first model of the first chat endpoint. No model: the embedded fallback answers. */
+    model: Type.String({ default: '' }),
+    /** Papers enriched at once. */
+    concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
   }, { default: {} }),
   /** Enables `POST /v1/test/crash`, which crashes an actor on purpose. Never on in production. */
   testHooks: Type.Boolean({ default: false }),

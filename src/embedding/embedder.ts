@@ -7,8 +7,15 @@ export interface Embedder {
   /** Identifies the model and its settings; changes whenever its vectors would. */
   readonly name: string;
   readonly dimensions: number;
-  /** One vector per text, in order. */
-  embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /**
+   * One vector per text, in order. `online`: a person waits (a query); `offline` (the default): a
+   * background sync. Embedders behind a shared endpoint serve online requests first.
+   */
+  embed(texts: readonly string[], options?: EmbedOptions): Promise<Float32Array[]>;
+}
+
+export interface EmbedOptions {
+  readonly priority?: 'online' | 'offline';
 }
 
 /** Cosine similarity; 0 when either vector is all zeros. */

@@ -1,6 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { RemoteEmbedder } from '../embedding/remote-embedder.js';
+import { ConfigError } from '../errors.js';
+import { LlmRouter } from '../inference/router.js';
+import type { EnrichmentLlm } from '../pipeline/enricher-stage.js';
 import { createIngestion, type Ingestion } from '../pipeline/ingestion.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
 import { ArxivHttpClient } from '../sources/arxiv/http-client.js';
@@ -20,6 +24,8 @@ export interface LocalRuntime {
   readonly limiter: ArxivRateLimiter;
   /** Absent on gpu and mac nodes, which hold no store of papers. */
   readonly ingestion: Ingestion | undefined;
+  /** The router over the configured LLM endpoints; absent when none is configured. */
+  readonly llm: LlmRouter | undefined;
   /** Closes the stores and releases the lock (after the actor system has stopped). */
   close(): void;
 }
@@ -29,13 +35,14 @@ export interface LocalRuntime {
  * (not started: the caller builds the tree). Leases left by a dead owner go back to the queue
  * at once: holding the lock proves their owner is gone.
  */
-export async function openLocalRuntime(config: Config, log: Logger, role: string): Promise<LocalRuntime> {
+export async function openLocalRuntime(config: Config, log: Logger, role: string, options: { enrich?: boolean } = {}): Promise<LocalRuntime> {
   mkdirSync(config.dataDir, { recursive: true });
   const lock = DataDirLock.acquire(config.dataDir, role);
   const clock = systemClock();
+  const llm = config.llm.endpoints.length > 0 ? LlmRouter.fromConfig(config.llm, { clock, log }) : undefined;
   let store: Store;
   try {
-    store = await openStore(config.dataDir, clock);
+    store = await openStore(config.dataDir, clock, remoteEmbedder(config, llm));
   } catch (error) {
     lock.release();
     throw error;
@@ -52,13 +59,35 @@ export async function openLocalRuntime(config: Config, log: Logger, role: string
     baseUrls: { api: config.arxiv.apiBaseUrl, listings: config.arxiv.listingBaseUrl, oai: config.arxiv.oaiBaseUrl, pdf: config.arxiv.pdfBaseUrl },
   });
   const serving = config.node === 'gpu' || config.node === 'mac';
-  const ingestion = serving ? undefined : createIngestion({ system, store, config, clock, log, arxiv, owner: `${config.node}:${process.pid}` });
+  const enrichment = options.enrich && config.enrichment.enabled ? enrichmentLlm(config, llm, log) : undefined;
+  const ingestion = serving
+    ? undefined
+    : createIngestion({ system, store, config, clock, log, arxiv, owner: `${config.node}:${process.pid}`, runEnricher: options.enrich ?? false, ...(enrichment ? { llm: enrichment } : {}) });
   return {
-    lock, store, system, clock, arxiv, limiter, ingestion,
+    lock, store, system, clock, arxiv, limiter, ingestion, llm,
     close() {
       ingestion?.watcher.close();
       store.close();
       lock.release();
     },
   };
+}
+
+/** The chat model enrichment asks: the configured one, else the first a chat endpoint names. */
+function enrichmentLlm(config: Config, router: LlmRouter | undefined, log: Logger): EnrichmentLlm | undefined {
+  if (!router) return undefined;
+  const chat = config.llm.endpoints.filter((e) => [e.role ?? config.llm.defaults.role].flat().includes('chat'));
+  const model = config.enrichment.model || chat.find((e) => e.models?.length)?.models?.[0];
+  if (!model) {
+    log.warn('no enrichment model: set enrichment.model or list models on a chat endpoint; the embedded fallback enriches papers');
+    return undefined;
+  }
+  return { router, model };
+}
+
+/** The embeddings endpoint's embedder when `embeddings.model` names one. @throws ConfigError without an endpoint for it */
+function remoteEmbedder(config: Config, router: LlmRouter | undefined): { remote?: RemoteEmbedder } {
+  if (!config.embeddings.model) return {};
+  if (!router) throw new ConfigError(`embeddings.model is ${JSON.stringify(config.embeddings.model)} but llm.endpoints lists no endpoint to ask`);
+  return { remote: new RemoteEmbedder(router, config.embeddings.model, config.embeddings.dimensions) };
 }

@@ -5,9 +5,11 @@ import { buildApi } from '../api/server.js';
 import type { Config } from '../config/schema.js';
 import { registerPipelineMetrics } from '../metrics/pipeline-metrics.js';
 import { createMetrics } from '../metrics/registry.js';
+import { registerLlmMetrics } from '../inference/metrics.js';
 import type { ActorSystem } from '../supervisors/index.js';
 import type { Store } from '../storage/store.js';
 import { arxivPollerBehavior } from '../actors/arxiv-poller.js';
+import { llmRouterBehavior } from '../actors/llm-router.js';
 import { vectorIndexBehavior } from '../actors/vector-index.js';
 import { embedderRefitBehavior } from '../actors/embedder-refit.js';
 import { journalSink } from '../pipeline/journal-sink.js';
@@ -35,7 +37,7 @@ function packageVersion(): string {
  * root supervisor gives up, `onFatal` is called (the CLI exits non-zero).
  */
 export async function startNode(config: Config, log: Logger, onFatal: (error: unknown) => void): Promise<RunningNode> {
-  const runtime = await openLocalRuntime(config, log, `node ${config.node}`);
+  const runtime = await openLocalRuntime(config, log, `node ${config.node}`, { enrich: true });
   const { system, store, ingestion } = runtime;
   system.registry.inspect((event) => {
     if (event.type === 'actor.started' || event.type === 'actor.stopped') log.debug({ actor: event.path, event: event.type }, event.type);
@@ -58,7 +60,8 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
         )
       : undefined;
 
-  const refit = ingestion
+  // The embedded model is learned from the corpus; an embeddings endpoint's model is not.
+  const refit = ingestion && !config.embeddings.model
     ? system.worker(
         'embedder-refit',
         embedderRefitBehavior({ db: store.db, embedders: store.embedders, everyMs: config.pipeline.refitCheckMs, refitted: () => ingestion.nudge() }),
@@ -75,8 +78,11 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
       )
     : undefined;
 
+  const llmRouter = runtime.llm ? system.worker('llm-router', llmRouterBehavior(runtime.llm), { shutdownMs: 5_000 }) : undefined;
+
   const prom = createMetrics(system.registry, config.node);
   if (ingestion) registerPipelineMetrics(prom, ingestion, store.journal);
+  if (runtime.llm) registerLlmMetrics(prom, runtime.llm);
   const api = await buildApi({
     log,
     node: config.node,
@@ -89,6 +95,7 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
     version: packageVersion(),
     auth: { openReads: config.api.openReads, perMinuteKeyed: config.api.rateLimitPerKey, perMinuteAnonymous: config.api.rateLimitPerAddress },
     ...(poller ? { sources: { arxivPoller: poller.ref } } : {}),
+    ...(runtime.llm ? { llm: { router: runtime.llm } } : {}),
     ...(ingestion
       ? {
           papers: {
@@ -109,6 +116,7 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
       // A model fit in progress is stopped rather than waited for: it is redone at the next check.
       store.embedders.close();
       await system.shutdown();
+      await runtime.llm?.stop();
       runtime.close();
     })());
 
@@ -119,7 +127,8 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
     ...noParts,
     storage: [...(ingestion?.storageChildren ?? []), ...(vectorIndex ? [vectorIndex] : [])],
     sources: poller ? [poller] : [],
-    pipeline: ingestion?.pipelineChildren ?? [],
+    // The router first: the enricher it serves starts after it, and stops before it.
+    pipeline: [...(llmRouter ? [llmRouter] : []), ...(ingestion?.pipelineChildren ?? [])],
     offline: refit ? [refit] : [],
   };
   try {

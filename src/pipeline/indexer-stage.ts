@@ -6,7 +6,7 @@ import type { Clock } from '../runtime/clock.js';
 import type { Stage } from '../actors/pulling-stage.js';
 import type { Journal, Job, NewJob } from '../storage/sqlite/journal.js';
 import type { PaperStore } from '../storage/sqlite/papers.js';
-import { JOB, hasArxivPdf, type FetchPdfPayload } from './job-kinds.js';
+import { JOB, hasArxivPdf, type EnrichPayload, type FetchPdfPayload } from './job-kinds.js';
 
 export interface IndexerOptions {
   readonly db: Database;
@@ -19,8 +19,10 @@ export interface IndexerOptions {
   readonly leaseMs: number;
   /** Queue a PDF download for each new arXiv version. */
   readonly fetchPdfs: boolean;
+  /** Queue an enrichment (summary, tags, entities) for each new version. */
+  readonly enrich?: boolean;
   /** After each commit: wake the stages that follow. */
-  readonly committed: (counts: { indexed: number; pdfJobs: number }) => void;
+  readonly committed: (counts: { indexed: number; pdfJobs: number; enrichJobs: number }) => void;
   /**
    * Slows indexing by this much per item, on the injected clock: the backpressure tests and
    * benchmarks use it to stand in for a slow store. 0 in production.
@@ -48,10 +50,14 @@ export function indexerStage(options: IndexerOptions): Stage {
           .filter((v) => hasArxivPdf(v.record))
           .map((v) => ({ kind: JOB.fetchPdf, dedupKey: `pdf:${v.record.id}v${v.record.version}`, payload: { id: v.record.id, version: v.record.version } satisfies FetchPdfPayload, priority: v.job.priority }))
       : [];
+    const enrichJobs: NewJob[] = options.enrich
+      ? valid.map((v) => ({ kind: JOB.enrich, dedupKey: `enrich:${v.record.id}v${v.record.version}`, payload: { id: v.record.id, version: v.record.version } satisfies EnrichPayload, priority: v.job.priority }))
+      : [];
     const created = pdfJobs.length > 0 ? journal.acceptMany(pdfJobs).filter((r) => r.created).length : 0;
+    const enrichCreated = enrichJobs.length > 0 ? journal.acceptMany(enrichJobs).filter((r) => r.created).length : 0;
     journal.completeMany(valid.map((v) => v.job.id), owner, { dropPayload: true });
     for (const job of invalid) journal.fail(job.id, owner, new Error('payload is not a valid PaperRecord'), { permanent: true });
-    return created;
+    return { pdfJobs: created, enrichJobs: enrichCreated };
   });
 
   return {
@@ -65,11 +71,11 @@ export function indexerStage(options: IndexerOptions): Stage {
         else invalid.push(job);
       }
       if (options.delayPerItemMs) await sleep(options.clock, options.delayPerItemMs * jobs.length);
-      const pdfJobs = commit(valid, invalid);
+      const { pdfJobs, enrichJobs } = commit(valid, invalid);
       indexed += valid.length;
       rejected += invalid.length;
       if (invalid.length > 0) options.log.warn({ jobs: invalid.map((j) => j.id) }, 'ingest jobs with invalid payloads failed');
-      options.committed({ indexed: valid.length, pdfJobs });
+      options.committed({ indexed: valid.length, pdfJobs, enrichJobs });
       return jobs.length;
     },
     close() {

@@ -7,6 +7,7 @@ import type { Clock } from '../runtime/clock.js';
 import type { ArxivHttpClient } from '../sources/arxiv/http-client.js';
 import type { Store } from '../storage/store.js';
 import { DepthWatcher, tell, type ActorSystem, type ChildSpec, type SpecWithRef } from '../supervisors/index.js';
+import { enricherStage, type EnrichmentLlm } from './enricher-stage.js';
 import { extractorStage } from './extractor-stage.js';
 import { fetcherStage } from './fetcher-stage.js';
 import { indexerStage } from './indexer-stage.js';
@@ -35,6 +36,13 @@ export interface IngestionDeps {
   readonly arxiv?: ArxivHttpClient;
   /** Distinguishes this process's leases from others'. */
   readonly owner: string;
+  /** The LLM that enriches papers; without it the embedded fallback does. */
+  readonly llm?: EnrichmentLlm;
+  /**
+   * Run the enricher here (a node). CLI runs only queue enrichment jobs, for the node to do: an
+   * import should not wait on an LLM.
+   */
+  readonly runEnricher?: boolean;
 }
 
 /**
@@ -50,17 +58,33 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
 
   let fetcher: SpecWithRef<StageMessage> | undefined;
   let extractor: SpecWithRef<StageMessage> | undefined;
+  const enricher = config.enrichment.enabled && deps.runEnricher
+    ? system.worker(
+        'enricher',
+        pullingStage(
+          (ctx) =>
+            enricherStage({
+              db, journal, papers, clock, log: ctx.log, owner: `${deps.owner}:enricher`, leaseMs: 15 * 60_000, concurrency: config.enrichment.concurrency,
+              ...(deps.llm ? { llm: deps.llm } : {}),
+            }),
+          idle,
+        ),
+        // Requests in flight are cancelled with the router; their jobs go back to the journal.
+        { shutdownMs: 30_000 },
+      )
+    : undefined;
 
-  const vectorSync = system.worker('vector-sync', pullingStage(() => vectorSyncStage(store.vectorSync, 2_000), idle), { shutdownMs: 30_000 });
-  const chunkSync = system.worker('chunk-sync', pullingStage(() => vectorSyncStage(store.chunkSync, 512), idle), { shutdownMs: 30_000 });
+  const vectorSync = system.worker('vector-sync', pullingStage((ctx) => vectorSyncStage(store.vectorSync, 2_000, ctx.log), idle), { shutdownMs: 30_000 });
+  const chunkSync = system.worker('chunk-sync', pullingStage((ctx) => vectorSyncStage(store.chunkSync, 512, ctx.log), idle), { shutdownMs: 30_000 });
   const indexer = system.worker(
     'indexer',
     pullingStage(
       (ctx) =>
         indexerStage({
           db, journal, papers, clock, log: ctx.log, owner: `${deps.owner}:indexer`, batchSize: p.batchSize, leaseMs: p.leaseMs, fetchPdfs,
-          delayPerItemMs: p.indexerDelayPerItemMs,
-          committed: ({ pdfJobs }) => {
+          delayPerItemMs: p.indexerDelayPerItemMs, enrich: config.enrichment.enabled,
+          committed: ({ pdfJobs, enrichJobs }) => {
+            if (enrichJobs > 0 && enricher) tell(enricher.ref, { type: 'work' });
             tell(vectorSync.ref, { type: 'work' });
             tell(chunkSync.ref, { type: 'work' });
             if (pdfJobs > 0 && fetcher) tell(fetcher.ref, { type: 'work' });
@@ -108,7 +132,7 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
 
   return {
     storageChildren: [vectorSync, chunkSync],
-    pipelineChildren: [indexer, ...(fetcher ? [fetcher] : []), ...(extractor ? [extractor] : [])],
+    pipelineChildren: [indexer, ...(fetcher ? [fetcher] : []), ...(extractor ? [extractor] : []), ...(enricher ? [enricher] : [])],
     watcher,
     depth,
     nudge: () => {

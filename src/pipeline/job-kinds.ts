@@ -12,7 +12,14 @@ export const JOB = {
   fetchPdf: 'fetch-pdf',
   /** A stored PDF to read the text of (payload: ExtractPayload). */
   extract: 'extract',
+  /** A paper version to summarise, tag and mine for entities (payload: EnrichPayload). */
+  enrich: 'enrich',
 } as const;
+
+export interface EnrichPayload {
+  readonly id: string;
+  readonly version: number;
+}
 
 export interface FetchPdfPayload {
   readonly id: string;

@@ -50,7 +50,7 @@ export async function runLocally<T, R>(config: Config, log: Logger, role: string
     await drain();
     // A corpus that has outgrown its embedded model gets a new one before the run ends, and
     // every vector is remade with it.
-    const refit = run.refit === false ? { refitted: false } : await runtime.store.embedders.refitIfDue(runtime.store.db, log);
+    const refit = run.refit === false || config.embeddings.model ? { refitted: false } : await runtime.store.embedders.refitIfDue(runtime.store.db, log);
     if (refit.refitted) {
       ingestion.nudge();
       await drain();

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, PaperdError } from '../errors.js';
 import type { Embedder } from '../embedding/embedder.js';
 import type { VectorStore } from '../storage/lancedb/vector-store.js';
 import { compileFilters, type SearchFilters } from './filters.js';
@@ -37,6 +37,8 @@ export interface SearchResponse {
   readonly reason?: string;
   /** How the BM25 side narrowed a query of very broad words (see `BroadWordPlanner`). */
   readonly narrowed?: string;
+  /** Why the vector side is missing from these results (its embeddings endpoint did not answer). */
+  readonly degraded?: string;
 }
 
 export interface SearchWeights {
@@ -100,7 +102,13 @@ export class SearchService {
     }
     // The vector search runs in LanceDB's threads while BM25 runs on this one: hybrid costs about
     // the slower of the two, not their sum.
-    const vectorSearch = request.q.trim() ? this.vectorCandidates(request.q, embedder, depth, filters) : Promise.resolve([]);
+    let degraded: string | undefined;
+    // An embedder that cannot answer (its endpoint is down) leaves BM25 to answer alone, and says so.
+    const vectorSearch = (request.q.trim() ? this.vectorCandidates(request.q, embedder, depth, filters) : Promise.resolve([])).catch((error: unknown) => {
+      if (mode === 'vector' || !(error instanceof PaperdError) || !error.code.startsWith('PAPERD_LLM_')) throw error;
+      degraded = `vector search left out: ${error.message}`;
+      return [] as string[];
+    });
     let lexical: ReturnType<typeof searchLexical> | undefined;
     try {
       // Fusion reads `depth` BM25 hits; more candidates only widen a filtered search.
@@ -134,6 +142,7 @@ export class SearchService {
       this.facetsOf(fused.map((f) => f.id)),
       lexicalIds.length === 0 && vectorIds.length === 0 ? lexical!.reason : undefined,
       lexical!.narrowed,
+      degraded,
     );
   }
 
@@ -151,7 +160,7 @@ export class SearchService {
 
   /** Vector hits that pass the filters, nearest first: asks LanceDB for more while filters thin them out. */
   private async vectorCandidates(q: string, embedder: Embedder, depth: number, filters: ReturnType<typeof compileFilters>): Promise<string[]> {
-    const [vector] = await embedder.embed([q]);
+    const [vector] = await embedder.embed([q], { priority: 'online' });
     if (!vector || !vector.some((x) => x !== 0)) return [];
     for (let k = depth; ; k *= 4) {
       const hits = await this.options.vectors.search(vector, k, { embedder: embedder.name });
@@ -193,6 +202,7 @@ export class SearchService {
     facets: { categories: FacetCount[]; years: FacetCount[] },
     reason: string | undefined,
     narrowed?: string,
+    degraded?: string,
   ): SearchResponse {
     const summaries = this.summaries.of(page.map((p) => p.id));
     const hits: SearchHit[] = [];
@@ -209,6 +219,6 @@ export class SearchService {
         ...(p.vectorRank !== undefined ? { vectorRank: p.vectorRank } : {}),
       });
     });
-    return { mode, embedder: embedder.name, hits, total, facets, ...(reason ? { reason } : {}), ...(narrowed ? { narrowed } : {}) };
+    return { mode, embedder: embedder.name, hits, total, facets, ...(reason ? { reason } : {}), ...(narrowed ? { narrowed } : {}), ...(degraded ? { degraded } : {}) };
   }
 }

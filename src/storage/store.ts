@@ -34,25 +34,41 @@ export function lancedbPath(dataDir: string): string {
   return join(dataDir, 'lancedb');
 }
 
-/** Opens (creating and migrating as needed) the stores of a data dir for the one writer that owns it. */
-export async function openStore(dataDir: string, clock: Clock): Promise<Store> {
+/** The vector tables of one vector size: the embedded model's keep their first names. */
+export function vectorTableNames(dimensions: number): { papers: string; chunks: string } {
+  return dimensions === EMBEDDING_DIMENSIONS ? { papers: 'papers', chunks: 'chunks' } : { papers: `papers_d${dimensions}`, chunks: `chunks_d${dimensions}` };
+}
+
+// Which embedder family the vector tables were last synced with.
+const EMBEDDER_KEY = 'vectors.embedder';
+
+/**
+ * Opens (creating and migrating as needed) the stores of a data dir for the one writer that owns it.
+ * With `remote`, vectors come from that embedder (an embeddings endpoint) instead of the embedded
+ * model; switching between them queues every paper to be embedded again.
+ */
+export async function openStore(dataDir: string, clock: Clock, options: { remote?: Embedder } = {}): Promise<Store> {
   const embedders = await EmbedderProvider.open(dataDir);
-  const embedder = () => embedders.current();
+  const remote = options.remote;
+  const embedder = () => remote ?? embedders.current();
   const db = openDatabase(sqlitePath(dataDir));
   let vectors: VectorStore;
   let chunkVectors: VectorStore;
+  const dimensions = remote?.dimensions ?? EMBEDDING_DIMENSIONS;
+  const tables = vectorTableNames(dimensions);
   try {
-    vectors = await VectorStore.open(lancedbPath(dataDir), EMBEDDING_DIMENSIONS);
-    chunkVectors = await VectorStore.open(lancedbPath(dataDir), EMBEDDING_DIMENSIONS, { table: 'chunks' });
+    vectors = await VectorStore.open(lancedbPath(dataDir), dimensions, { table: tables.papers });
+    chunkVectors = await VectorStore.open(lancedbPath(dataDir), dimensions, { table: tables.chunks });
   } catch (error) {
     db.close();
     throw error;
   }
+  requeueOnEmbedderChange(db, remote ? remote.name : 'embedded', clock);
   const blobs = new BlobStore(dataDir);
   await blobs.removeTempFiles();
   return {
     get embedder() {
-      return embedders.current();
+      return embedder();
     },
     embedders,
     dataDir,
@@ -70,4 +86,20 @@ export async function openStore(dataDir: string, clock: Clock): Promise<Store> {
       db.close();
     },
   };
+}
+
+/**
+ * Vectors of one embedder do not compare with another's: when the node starts with another
+ * embedder family than it last synced with, every paper goes back through the outbox. (Refits of
+ * the embedded model queue their own re-embedding.)
+ */
+function requeueOnEmbedderChange(db: Database, family: string, clock: Clock): void {
+  db.transaction(() => {
+    const previous = db.prepare('SELECT value FROM sync_state WHERE key = ?').pluck().get(EMBEDDER_KEY) as string | undefined;
+    if (previous === family) return;
+    if (previous !== undefined || family !== 'embedded') {
+      db.prepare(`INSERT INTO outbox (paper_id, op, created_at) SELECT id, 'upsert', ? FROM papers ORDER BY seq`).run(clock.now());
+    }
+    db.prepare('INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(EMBEDDER_KEY, family);
+  })();
 }

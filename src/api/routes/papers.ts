@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { EnrichmentEntities } from '../../enrichment/index.js';
 import { Type } from '@sinclair/typebox';
 import type { Database } from 'better-sqlite3';
 import { paperDetails } from '../../papers/paper-details.js';
@@ -26,6 +27,7 @@ const SearchResult = Type.Object({
   hits: Type.Array(Hit), total: Type.Integer(),
   facets: Type.Object({ categories: Type.Array(Facet), years: Type.Array(Facet) }),
   reason: Type.Optional(Type.String({ description: 'why there are no results, when the query cannot match' })),
+  degraded: Type.Optional(Type.String({ description: 'why the vector side is missing (its embeddings endpoint did not answer)' })),
   narrowed: Type.Optional(Type.String({ description: 'how BM25 narrowed a query whose words are in too many papers to score every match' })),
 });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -39,7 +41,14 @@ const PaperDetailsSchema = Type.Object({
   text: Type.Object({ status: Type.String(), chars: Type.Integer() }),
   versions: Type.Array(Type.Object({ version: Type.Integer(), title: Type.String(), updated: Nullable(Type.String()) })),
   links: Type.Array(Type.Object({ rel: Type.String(), href: Type.String() })),
-  summary: Nullable(Type.String()),
+  summary: Nullable(Type.String({ description: "the enrichment's TL;DR" })),
+  enrichment: Nullable(Type.Object({
+    version: Type.Integer({ description: 'the paper version it was made from' }),
+    tags: Type.Array(Type.String()),
+    entities: EnrichmentEntities,
+    producer: Type.String({ description: 'llm, or fallback (the embedded rules) until an LLM redoes it' }),
+    model: Nullable(Type.String()),
+  })),
 });
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 

@@ -1,0 +1,111 @@
+import type { Database } from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { Stage } from '../actors/pulling-stage.js';
+import {
+  enrichmentChatRequest,
+  fallbackEnrichment,
+  fallbackProvenance,
+  llmProvenance,
+  parseEnrichmentOutput,
+  type EnrichmentProvenance,
+  type EnrichmentResult,
+} from '../enrichment/index.js';
+import type { LlmRouter } from '../inference/router.js';
+import type { Clock } from '../runtime/clock.js';
+import { EnrichmentStore } from '../storage/sqlite/enrichments.js';
+import type { Job, Journal } from '../storage/sqlite/journal.js';
+import type { StoredPaper } from '../storage/sqlite/paper-rows.js';
+import type { PaperStore } from '../storage/sqlite/papers.js';
+import { JOB, type EnrichPayload } from './job-kinds.js';
+
+/** The LLM enrichment asks, when one is configured. */
+export interface EnrichmentLlm {
+  readonly router: LlmRouter;
+  readonly model: string;
+}
+
+export interface EnricherOptions {
+  readonly db: Database;
+  readonly journal: Journal;
+  readonly papers: PaperStore;
+  readonly llm?: EnrichmentLlm;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly owner: string;
+  readonly leaseMs: number;
+  /** Papers enriched at once: the LLM endpoints batch concurrent requests. */
+  readonly concurrency: number;
+  readonly committed?: () => void;
+}
+
+type Outcome = { result: EnrichmentResult; provenance: EnrichmentProvenance; why?: string };
+
+/**
+ * The enricher: a TL;DR, tags and entities for each new paper version, from the LLM through the
+ * router (offline priority: people's requests go first) with structured output, repaired or
+ * rejected before anything is stored. When no endpoint answers or the answer cannot be used, the
+ * embedded fallback answers instead and says so; the offline system redoes those rows once an LLM
+ * is back. The result and the job's completion commit together, so a crash redoes a paper, never
+ * loses it.
+ */
+export function enricherStage(options: EnricherOptions): Stage {
+  const { db, journal, papers, owner, log } = options;
+  const store = new EnrichmentStore(db, options.clock);
+  const counts = { byLlm: 0, byFallback: 0, rejected: 0, skipped: 0 };
+
+  const commit = db.transaction((job: Job, paper: StoredPaper | undefined, version: number, outcome: Outcome | undefined) => {
+    if (paper && outcome) store.upsert(paper.id, version, outcome.result, outcome.provenance);
+    journal.complete(job.id, owner);
+  });
+
+  async function enrich(paper: StoredPaper): Promise<Outcome> {
+    if (!options.llm) return { result: fallbackEnrichment(paper), provenance: fallbackProvenance, why: 'no LLM is configured' };
+    const { router, model } = options.llm;
+    try {
+      const completion = await router.chat({ ...enrichmentChatRequest(paper), model }, { priority: 'offline' });
+      const parsed = parseEnrichmentOutput(completion.choices[0]?.message?.content ?? '');
+      if (parsed.ok) return { result: parsed.value, provenance: llmProvenance(completion.model || model) };
+      counts.rejected++;
+      log.warn({ paper: paper.id, model, reason: parsed.reason }, 'LLM enrichment rejected; the embedded fallback answers');
+      return { result: fallbackEnrichment(paper), provenance: fallbackProvenance, why: `the model's answer was rejected: ${parsed.reason}` };
+    } catch (error) {
+      log.warn({ paper: paper.id, model, err: error }, 'no LLM answered the enrichment; the embedded fallback answers');
+      return { result: fallbackEnrichment(paper), provenance: fallbackProvenance, why: (error as Error).message };
+    }
+  }
+
+  async function handle(job: Job): Promise<void> {
+    const payload = job.payload as EnrichPayload;
+    const paper = papers.get(payload.id);
+    // A paper gone, or revised since: the newer version has its own job.
+    if (!paper || paper.version !== payload.version) {
+      counts.skipped++;
+      commit(job, undefined, payload.version, undefined);
+      return;
+    }
+    try {
+      const outcome = await enrich(paper);
+      commit(job, paper, payload.version, outcome);
+      if (outcome.provenance.producer === 'llm') counts.byLlm++;
+      else counts.byFallback++;
+    } catch (error) {
+      // The fallback or the store refused (a paper with neither title nor abstract): say why, for good.
+      journal.fail(job.id, owner, error, { permanent: true });
+      log.warn({ paper: payload.id, err: error }, 'enrichment failed');
+    }
+  }
+
+  return {
+    async step() {
+      const jobs = journal.claim(owner, options.concurrency, options.leaseMs, options.clock.now(), JOB.enrich);
+      if (jobs.length === 0) return 0;
+      await Promise.all(jobs.map(handle));
+      options.committed?.();
+      return jobs.length;
+    },
+    close() {
+      journal.release(owner);
+    },
+    summary: () => ({ ...counts, model: options.llm?.model ?? null }),
+  };
+}
