@@ -16,8 +16,8 @@ import type { PaperRecord } from '../src/protocols/paper.js';
 import { silentLogger } from '../src/runtime/logger.js';
 import { VectorStore } from '../src/storage/lancedb/vector-store.js';
 import { openDatabase } from '../src/storage/sqlite/database.js';
-import { authorKey } from '../src/storage/sqlite/paper-rows.js';
 import { realisticPapers } from './support/papers.js';
+import { insertPapersRaw } from './support/raw-papers.js';
 
 const args = process.argv.slice(2);
 const count = Number(args[args.indexOf('--papers') + 1] || 100_000) || 100_000;
@@ -55,30 +55,11 @@ async function rawWrites(dir: string): Promise<number> {
   const t0 = performance.now();
   mkdirSync(dir, { recursive: true });
   const db = openDatabase(join(dir, 'raw.sqlite'));
-  const insertPaper = db.prepare(
-    `INSERT INTO papers (id, version, title, abstract, authors, categories, primary_category, published, updated, source, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertVersion = db.prepare('INSERT INTO paper_versions (paper_id, version, raw) VALUES (?, ?, ?)');
-  const insertAuthor = db.prepare('INSERT INTO authors (key, name) VALUES (?, ?) ON CONFLICT (key) DO NOTHING');
-  const linkAuthor = db.prepare('INSERT INTO paper_authors (paper_id, position, author_key, affiliations) VALUES (?, ?, ?, ?)');
-  const linkCategory = db.prepare('INSERT INTO paper_categories (paper_id, category, is_primary) VALUES (?, ?, ?)');
+  const insert = insertPapersRaw(db);
   const vectors = await VectorStore.open(join(dir, 'raw-lancedb'), embedder.dimensions);
-  const now = Date.now();
   for (let i = 0; i < papers.length; i += 1000) {
     const batch = papers.slice(i, i + 1000);
-    db.transaction(() => {
-      for (const p of batch) {
-        insertPaper.run(p.id, p.version, p.title, p.abstract, JSON.stringify(p.authors), JSON.stringify(p.categories), p.primaryCategory ?? null, p.published ?? null, p.updated ?? null, p.source, now, now);
-        insertVersion.run(p.id, p.version, JSON.stringify(p));
-        p.authors.forEach((a, position) => {
-          const key = authorKey(a.name);
-          insertAuthor.run(key, a.name);
-          linkAuthor.run(p.id, position, key, '[]');
-        });
-        for (const c of p.categories) linkCategory.run(p.id, c, c === p.primaryCategory ? 1 : 0);
-      }
-    })();
+    insert(batch);
     const embedded = await embedder.embed(batch.map((p) => `${p.title}\n\n${p.abstract}`));
     await vectors.upsert(batch.map((p, k) => ({ id: p.id, vector: embedded[k]!, embedder: embedder.name, updated: '' })));
   }

@@ -14,7 +14,7 @@ const words = [...terms, ...glue, ...glue, ...glue];
 const categories = ['cs.LG', 'cs.CL', 'cs.CV', 'cs.AI', 'stat.ML', 'cs.IR', 'cs.RO', 'math.OC'];
 
 /** A deterministic pseudo-random generator, so every run writes the same papers. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;

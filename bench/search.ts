@@ -1,0 +1,162 @@
+/**
+ * Search latency at scale: raw FTS5 BM25, raw LanceDB vector search and paperd's hybrid search
+ * through its HTTP API, over the same data dir in the same run; then paperd's search while an
+ * import runs. Queries cover every document frequency, common words included. Also measures the
+ * vector index's recall@10 against exact search.
+ * Run: npm run bench:search [-- --papers 1000000 --data DIR --queries 60 --import 20000]
+ * A data dir given with --data is kept and reused by later runs of the same size.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as lancedb from '@lancedb/lancedb';
+import { EmbeddedModelStore } from '../src/embedding/embedded-model-store.js';
+import { EMBEDDING_DIMENSIONS } from '../src/embedding/embedder-provider.js';
+import { parseUserQuery } from '../src/search/fts-query.js';
+import { VectorStore } from '../src/storage/lancedb/vector-store.js';
+import { DEFAULT_ANN_POLICY } from '../src/storage/lancedb/ann-policy.js';
+import { openDatabase, sqlitePath } from '../src/storage/sqlite/database.js';
+import { lancedbPath } from '../src/storage/store.js';
+import { apiKey, spawnNode } from '../test/support/node-process.js';
+import { buildSearchCorpus } from './support/search-corpus.js';
+import { pickQueries } from './support/search-queries.js';
+import { zipfPapers } from './support/zipf-papers.js';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => Number(args[args.indexOf(`--${name}`) + 1] || fallback) || fallback;
+const count = option('papers', 1_000_000);
+const perBand = option('queries', 60);
+const importCount = option('import', 20_000);
+const given = args.includes('--data') ? args[args.indexOf('--data') + 1]! : undefined;
+const dir = given ?? mkdtempSync(join(tmpdir(), 'paperd-bench-search-'));
+const log = (line: string) => console.log(line);
+// LanceDB's native calls do not hold the event loop open on their own.
+const keepAlive = setInterval(() => {}, 60_000);
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+}
+const ms = (v: number) => `${v.toFixed(1).padStart(7)} ms`;
+
+async function timed<T>(queries: readonly T[], run: (q: T) => Promise<unknown> | unknown, warmup = 5): Promise<number[]> {
+  for (const q of queries.slice(0, warmup)) await run(q);
+  const out: number[] = [];
+  for (const q of queries) {
+    const t0 = performance.now();
+    await run(q);
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+try {
+  log(`building or reusing a corpus of ${count.toLocaleString('en-US')} papers in ${dir}`);
+  const built = await buildSearchCorpus(dir, count, log);
+  log(`corpus: ${built.papers} papers, embedder ${built.embedder}; vector index ${built.index.index?.name ?? 'none'} (${(built.index.ms / 1000).toFixed(1)} s to build)`);
+
+  const db = openDatabase(sqlitePath(dir), { readonly: true });
+  const bands = pickQueries(db, perBand);
+  for (const band of bands) log(`  ${band.name.padEnd(8)} ${band.queries.length} queries, matching ${band.docRange}`);
+  const all = bands.flatMap((b) => b.queries.map((q) => ({ band: b.name, q })));
+
+  const models = new EmbeddedModelStore(dir);
+  const model = await models.loadActive();
+  if (!model) throw new Error('the corpus has no active embedded model');
+  const queryVectors = new Map<string, Float32Array>();
+  for (const { q } of all) queryVectors.set(q, (await model.embed([q]))[0]!);
+
+  // Raw FTS5: the same OR-of-quoted-words MATCH paperd builds, ranked by bm25, top 10.
+  const rawFts = db.prepare('SELECT rowid, bm25(papers_fts) AS score FROM papers_fts WHERE papers_fts MATCH ? ORDER BY score LIMIT 10');
+  const ftsTimes = new Map<string, number[]>();
+  for (const band of bands) ftsTimes.set(band.name, await timed(band.queries, (q) => rawFts.all(parseUserQuery(q).match!)));
+
+  // Raw LanceDB: the same index and query parameters paperd uses, top 10.
+  const connection = await lancedb.connect(lancedbPath(dir));
+  const table = await connection.openTable('papers');
+  const hasIndex = built.index.index !== undefined;
+  const lanceTimes = new Map<string, number[]>();
+  for (const band of bands) {
+    lanceTimes.set(
+      band.name,
+      await timed(band.queries, (q) => {
+        let query = table.vectorSearch(queryVectors.get(q)!).distanceType('cosine').select(['id']).limit(10);
+        if (hasIndex) query = query.nprobes(DEFAULT_ANN_POLICY.nprobes).refineFactor(DEFAULT_ANN_POLICY.refineFactor);
+        return query.toArray();
+      }),
+    );
+  }
+
+  // Recall@10 of the index as paperd searches it, against exact search.
+  const vectors = await VectorStore.open(lancedbPath(dir), EMBEDDING_DIMENSIONS);
+  // Words the model never learned embed to the zero vector, which paperd does not search with.
+  const recallQueries = all.filter(({ q }) => queryVectors.get(q)!.some((x) => x !== 0)).filter((_, i) => i % 3 === 0).slice(0, 50);
+  let found = 0;
+  const exactTimes: number[] = [];
+  for (const { q } of recallQueries) {
+    const v = queryVectors.get(q)!;
+    const ann = new Set((await vectors.search(v, 10)).map((h) => h.id));
+    const t0 = performance.now();
+    const exact = await vectors.searchExact(v, 10);
+    exactTimes.push(performance.now() - t0);
+    found += exact.filter((h) => ann.has(h.id)).length;
+  }
+  vectors.close();
+  table.close();
+  connection.close();
+  db.close();
+  const recall = found / (10 * recallQueries.length);
+
+  // paperd's hybrid search through the API of a real node on the same data dir.
+  const writeKey = apiKey(dir, ['write']);
+  const node = spawnNode({ dataDir: dir, env: { PAPERD_LOG_LEVEL: 'info', PAPERD_PIPELINE_FETCH_PDFS: 'false' } });
+  const url = await node.url;
+  const search = async (q: string) => {
+    const res = await fetch(`${url}/v1/search?${new URLSearchParams({ q, limit: '10' })}`);
+    if (res.status !== 200) throw new Error(`search ${JSON.stringify(q)}: HTTP ${res.status} ${await res.text()}`);
+    await res.json();
+  };
+  const apiTimes = new Map<string, number[]>();
+  for (const band of bands) apiTimes.set(band.name, await timed(band.queries, search));
+
+  // The same queries while an import of new papers runs through the pipeline.
+  const dump = join(dir, `bench-import-${Date.now()}.jsonl`);
+  const fresh = [...zipfPapers(count + importCount, { seed: 7 })].slice(count);
+  writeFileSync(dump, fresh.map((p, i) => JSON.stringify({ _id: `bench-import-${Date.now()}-${i}`, title: p.title, text: p.abstract })).join('\n'));
+  const before = ((await (await fetch(`${url}/v1/stats`)).json()) as { papers: number }).papers;
+  const t0 = performance.now();
+  const upload = await fetch(`${url}/v1/import?name=bench.jsonl`, { method: 'POST', headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/octet-stream' }, body: readFileSync(dump) });
+  if (upload.status >= 300) throw new Error(`import: HTTP ${upload.status} ${await upload.text()}`);
+  const during: number[] = [];
+  let papersNow = before;
+  let depth = 1;
+  for (let round = 0; round < 200 && (papersNow < before + importCount || depth > 0) && performance.now() - t0 < 600_000; round++) {
+    for (const { q } of all.slice(round % 7, undefined).filter((_, i) => i % 7 === 0)) {
+      const s0 = performance.now();
+      await search(q);
+      during.push(performance.now() - s0);
+    }
+    const stats = (await (await fetch(`${url}/v1/stats`)).json()) as { papers: number; pipeline: { depth: number } };
+    papersNow = stats.papers;
+    depth = stats.pipeline?.depth ?? 0;
+  }
+  const importSeconds = (performance.now() - t0) / 1000;
+  node.child.kill('SIGTERM');
+  await node.exited;
+  rmSync(dump, { force: true });
+
+  log('');
+  log(`latency, top 10, sequential (${count.toLocaleString('en-US')} papers)`);
+  log(`${'band'.padEnd(8)} ${'raw FTS5 p50'.padStart(12)} ${'p99'.padStart(10)} ${'raw Lance p50'.padStart(14)} ${'p99'.padStart(10)} ${'hybrid API p50'.padStart(15)} ${'p99'.padStart(10)}  hybrid p99 / (FTS5 p99 + Lance p99)`);
+  const row = (name: string, f: number[], l: number[], a: number[]) =>
+    log(`${name.padEnd(8)} ${ms(percentile(f, 0.5))} ${ms(percentile(f, 0.99))} ${ms(percentile(l, 0.5))}    ${ms(percentile(l, 0.99))} ${ms(percentile(a, 0.5))}     ${ms(percentile(a, 0.99))}  ${(percentile(a, 0.99) / (percentile(f, 0.99) + percentile(l, 0.99))).toFixed(2)}`);
+  for (const band of bands) row(band.name, ftsTimes.get(band.name)!, lanceTimes.get(band.name)!, apiTimes.get(band.name)!);
+  row('all', [...ftsTimes.values()].flat(), [...lanceTimes.values()].flat(), [...apiTimes.values()].flat());
+  log('');
+  log(`vector index: ${built.index.index?.name ?? 'none'}, nprobes ${DEFAULT_ANN_POLICY.nprobes}, refine factor ${DEFAULT_ANN_POLICY.refineFactor}: recall@10 ${recall.toFixed(3)} against exact search (exact p50 ${percentile(exactTimes, 0.5).toFixed(0)} ms)`);
+  log(`during an import of ${importCount.toLocaleString('en-US')} papers (${(((papersNow - before) / importSeconds) || 0).toFixed(0)} papers/s, ${papersNow - before} indexed): hybrid API p50 ${percentile(during, 0.5).toFixed(1)} ms, p99 ${percentile(during, 0.99).toFixed(1)} ms over ${during.length} searches (goal p99 < 100 ms)`);
+} finally {
+  clearInterval(keepAlive);
+  if (!given) rmSync(dir, { recursive: true, force: true });
+}
+
