@@ -84,14 +84,22 @@ describe('enrichment and remote embeddings in a running node', function () {
     expect(paper.enrichment!.entities.huggingFaceIds).to.deep.equal(['acme/sparse-7b']);
   });
 
-  it('with the endpoint down, every paper is still enriched, by the fallback', async () => {
+  it('with the endpoint down, every paper is enriched by the fallback, then redone by the LLM once it is back', async () => {
     fake = await FakeLlmServer.start({ flavor: 'vllm', name: 'gpu', reply: () => GOOD_ANSWER });
     await fake.stop();
-    const { url, key } = await start({ PAPERD_LLM_ENDPOINTS: endpoints(['chat']) });
+    const { url, key } = await start({ PAPERD_LLM_ENDPOINTS: endpoints(['chat']), PAPERD_ENRICHMENT_REDO_CHECK_MS: '300' });
     await importPapers(url, key);
     for (const p of PAPERS) {
       const paper = await until(`an enrichment of ${p._id}`, async () => ((await details(url, `beir:${p._id}`)).enrichment ? details(url, `beir:${p._id}`) : undefined));
       expect(paper.enrichment!.producer).to.equal('fallback');
+    }
+    await fake.start();
+    for (const p of PAPERS) {
+      const paper = await until(`the LLM's enrichment of ${p._id}`, async () => {
+        const d = await details(url, `beir:${p._id}`);
+        return d.enrichment?.producer === 'llm' ? d : undefined;
+      });
+      expect(paper.summary).to.equal('A model summary of the paper.');
     }
   });
 

@@ -86,6 +86,8 @@ export const ConfigSchema = Type.Object({
     model: Type.String({ default: '' }),
     /** Papers enriched at once. */
     concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
+    /** How often papers the fallback enriched are queued for the LLM again, when one is up. */
+    redoCheckMs: Type.Integer({ minimum: 100, default: 10 * 60_000 }),
   }, { default: {} }),
   /** Enables `POST /v1/test/crash`, which crashes an actor on purpose. Never on in production. */
   testHooks: Type.Boolean({ default: false }),

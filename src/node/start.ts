@@ -9,7 +9,9 @@ import { registerLlmMetrics } from '../inference/metrics.js';
 import type { ActorSystem } from '../supervisors/index.js';
 import type { Store } from '../storage/store.js';
 import { arxivPollerBehavior } from '../actors/arxiv-poller.js';
+import { enrichmentRedoBehavior } from '../actors/enrichment-redo.js';
 import { llmRouterBehavior } from '../actors/llm-router.js';
+import { EnrichmentStore } from '../storage/sqlite/enrichments.js';
 import { vectorIndexBehavior } from '../actors/vector-index.js';
 import { embedderRefitBehavior } from '../actors/embedder-refit.js';
 import { journalSink } from '../pipeline/journal-sink.js';
@@ -78,6 +80,17 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
       )
     : undefined;
 
+  const enrichmentRedo =
+    ingestion && runtime.llm && config.enrichment.enabled
+      ? system.worker(
+          'enrichment-redo',
+          enrichmentRedoBehavior({
+            journal: store.journal, enrichments: new EnrichmentStore(store.db), router: runtime.llm, everyMs: config.enrichment.redoCheckMs, batch: 2_000,
+            queued: () => ingestion.nudge(),
+          }),
+        )
+      : undefined;
+
   const llmRouter = runtime.llm ? system.worker('llm-router', llmRouterBehavior(runtime.llm), { shutdownMs: 5_000 }) : undefined;
 
   const prom = createMetrics(system.registry, config.node);
@@ -129,7 +142,7 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
     sources: poller ? [poller] : [],
     // The router first: the enricher it serves starts after it, and stops before it.
     pipeline: [...(llmRouter ? [llmRouter] : []), ...(ingestion?.pipelineChildren ?? [])],
-    offline: refit ? [refit] : [],
+    offline: [...(refit ? [refit] : []), ...(enrichmentRedo ? [enrichmentRedo] : [])],
   };
   try {
     await system.start(buildTree(system, config, parts), (error) => {

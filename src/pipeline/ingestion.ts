@@ -139,6 +139,7 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
       tell(indexer.ref, { type: 'work' });
       tell(vectorSync.ref, { type: 'work' });
       tell(chunkSync.ref, { type: 'work' });
+      if (enricher) tell(enricher.ref, { type: 'work' });
     },
   };
 }
