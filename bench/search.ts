@@ -125,8 +125,17 @@ try {
   writeFileSync(dump, fresh.map((p, i) => JSON.stringify({ _id: `bench-import-${Date.now()}-${i}`, title: p.title, text: p.abstract })).join('\n'));
   const before = ((await (await fetch(`${url}/v1/stats`)).json()) as { papers: number }).papers;
   const t0 = performance.now();
-  const upload = await fetch(`${url}/v1/import?name=bench.jsonl`, { method: 'POST', headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/octet-stream' }, body: readFileSync(dump) });
-  if (upload.status >= 300) throw new Error(`import: HTTP ${upload.status} ${await upload.text()}`);
+  // An import is idempotent (dedup keys), so a connection dropped under load is simply retried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const upload = await fetch(`${url}/v1/import?name=bench.jsonl`, { method: 'POST', headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/octet-stream', connection: 'close' }, body: readFileSync(dump) });
+      if (upload.status >= 300) throw new Error(`import: HTTP ${upload.status} ${await upload.text()}`);
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      log(`  import upload failed (${(error as Error).message}); retrying`);
+    }
+  }
   const during: number[] = [];
   let papersNow = before;
   let depth = 1;

@@ -46,7 +46,7 @@ describe('paperd up: a node as a real process', function () {
     expect(stopped.filter((a) => a.split('/').length <= 2)).to.deep.equal(['root/link', 'root/sandbox', 'root/offline', 'root/pipeline', 'root/sources', 'root/storage', 'root']);
     // Inside a supervisor too: the pipeline's stages stop in reverse order, each before its supervisor.
     const pipeline = stopped.filter((a) => a.startsWith('root/pipeline'));
-    expect(pipeline).to.deep.equal(['root/pipeline/extractor', 'root/pipeline/fetcher', 'root/pipeline/indexer', 'root/pipeline']);
+    expect(pipeline).to.deep.equal(['root/pipeline/enricher', 'root/pipeline/extractor', 'root/pipeline/fetcher', 'root/pipeline/indexer', 'root/pipeline']);
   });
 
   it('restarts a crashed actor, records it, and shows it in the tree, the metrics and `paperd restarts`', async () => {
