@@ -407,3 +407,84 @@ export class EmbeddingsMismatchError extends PaperdError {
     super(`embeddings model ${model} answered ${detail}`);
   }
 }
+
+/** The remote API (Hugging Face, GitHub) that a poller reads from. */
+export type RemoteService = 'huggingface' | 'github';
+
+/**
+ * A remote API gave no usable answer within the bounded attempts (429, 5xx, timeouts, network
+ * errors). Transient: the poll is retried later, after `retryAfterMs` when known.
+ */
+export class RemoteUnavailableError extends PaperdError {
+  readonly code = 'PAPERD_REMOTE_UNAVAILABLE';
+  override readonly status = 503;
+  constructor(
+    readonly service: RemoteService,
+    readonly url: string,
+    readonly attempts: number,
+    readonly lastStatus: number | undefined,
+    readonly retryAfterMs: number | undefined,
+    cause?: unknown,
+  ) {
+    super(
+      `${service} unavailable for ${url} after ${attempts} attempt${attempts === 1 ? '' : 's'}` +
+        (lastStatus === undefined ? '' : ` (last status ${lastStatus})`) +
+        (retryAfterMs === undefined ? '' : `; it asked to retry after ${Math.ceil(retryAfterMs / 1000)} s`),
+      { cause },
+    );
+  }
+}
+
+/** One request to a remote API ran past its budget, waiting for the response headers or for the whole body. */
+export class RemoteTimeoutError extends PaperdError {
+  readonly code = 'PAPERD_REMOTE_TIMEOUT';
+  override readonly status = 504;
+  constructor(readonly service: RemoteService, readonly url: string, readonly phase: 'headers' | 'body', readonly timeoutMs: number) {
+    super(`${service} request ${url} timed out after ${timeoutMs} ms waiting for the ${phase === 'headers' ? 'response headers' : 'whole body'}`);
+  }
+}
+
+/** A remote API's response body was larger than the cap set for it; reading stopped there and it is not retried. */
+export class RemoteBodyTooLargeError extends PaperdError {
+  readonly code = 'PAPERD_REMOTE_BODY_TOO_LARGE';
+  override readonly status = 502;
+  constructor(readonly service: RemoteService, readonly url: string, readonly limitBytes: number) {
+    super(`${service} response from ${url} exceeds the ${limitBytes}-byte cap`);
+  }
+}
+
+/** A remote API answered 2xx with a body that is not JSON, or not the JSON shape expected; names the URL. Not retried. */
+export class MalformedJsonError extends PaperdError {
+  readonly code = 'PAPERD_MALFORMED_JSON';
+  override readonly status = 502;
+  constructor(readonly service: RemoteService, readonly url: string, readonly reason: string, cause?: unknown) {
+    super(`${service} answered malformed JSON for ${url}: ${reason}`, { cause });
+  }
+}
+
+/** A remote API answered with a status that retrying will not change (401, 403 without rate limiting, 422…). */
+export class RemoteStatusError extends PaperdError {
+  readonly code = 'PAPERD_REMOTE_UNEXPECTED_STATUS';
+  override readonly status = 502;
+  constructor(readonly service: RemoteService, readonly url: string, readonly httpStatus: number, readonly remoteMessage?: string) {
+    super(`${service} answered ${httpStatus} for ${url}` + (remoteMessage ? `: ${remoteMessage}` : ''));
+  }
+}
+
+/** A webhook route whose secret is not configured: it refuses everything rather than take unsigned payloads. */
+export class WebhookNotConfiguredError extends PaperdError {
+  readonly code = 'PAPERD_WEBHOOK_NOT_CONFIGURED';
+  override readonly status = 503;
+  constructor(readonly provider: string, readonly setting: string) {
+    super(`${provider} webhooks are not configured on this node: set ${setting} to the secret the webhook was created with`);
+  }
+}
+
+/** A webhook delivery without a signature or secret, or with one that does not match the body. */
+export class WebhookSignatureError extends PaperdError {
+  readonly code = 'PAPERD_WEBHOOK_SIGNATURE';
+  override readonly status = 401;
+  constructor(readonly provider: string, readonly reason: string) {
+    super(`${provider} webhook refused: ${reason}`);
+  }
+}
