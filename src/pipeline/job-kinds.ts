@@ -14,6 +14,8 @@ export const JOB = {
   extract: 'extract',
   /** A paper version to summarise, tag and mine for entities (payload: EnrichPayload). */
   enrich: 'enrich',
+  /** A GitHub or Hugging Face webhook delivery to turn into graph facts (payload: WebhookJobPayload, src/webhooks). */
+  webhook: 'webhook',
 } as const;
 
 export interface EnrichPayload {

@@ -1,0 +1,40 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** GitHub's largest webhook payload: it cuts deliveries at 25 MB. */
+export const WEBHOOK_BODY_LIMIT_BYTES = 25 * 1_048_576;
+
+/**
+ * The webhook settings of the `github` section, to spread into it next to the poller's
+ * (`PAPERD_GITHUB_WEBHOOK_SECRET`). An empty secret turns the route off: it answers 503.
+ */
+export const GithubWebhookSettings = {
+  /** The secret the GitHub webhook was created with; `X-Hub-Signature-256` is checked against it. */
+  webhookSecret: Type.String({ default: '' }),
+  /** Deliveries may be this large (GitHub sends at most 25 MB). */
+  webhookBodyLimitBytes: Type.Integer({ minimum: 1024, default: WEBHOOK_BODY_LIMIT_BYTES }),
+};
+
+/**
+ * The webhook settings of the `huggingface` section (`PAPERD_HUGGINGFACE_WEBHOOK_SECRET`; the node
+ * also reads `PAPERD_HF_WEBHOOK_SECRET` when the long name is unset).
+ */
+export const HuggingfaceWebhookSettings = {
+  /** The secret set on the Hugging Face webhook; it arrives in `X-Webhook-Secret`. */
+  webhookSecret: Type.String({ default: '' }),
+  webhookBodyLimitBytes: Type.Integer({ minimum: 1024, default: WEBHOOK_BODY_LIMIT_BYTES }),
+};
+
+/** Both sections as they stand alone; with pollers, spread the settings above into their sections. */
+export const WebhooksConfig = Type.Object({
+  github: Type.Object(GithubWebhookSettings, { default: {} }),
+  huggingface: Type.Object(HuggingfaceWebhookSettings, { default: {} }),
+});
+export type WebhooksConfig = Static<typeof WebhooksConfig>;
+
+/**
+ * The Hugging Face secret from the environment's short alias, for the node's startup: the config
+ * loader maps `PAPERD_HUGGINGFACE_WEBHOOK_SECRET`; this adds `PAPERD_HF_WEBHOOK_SECRET` under it.
+ */
+export function huggingfaceSecretOf(configured: string, env: NodeJS.ProcessEnv = process.env): string {
+  return configured || env.PAPERD_HF_WEBHOOK_SECRET || '';
+}
