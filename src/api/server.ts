@@ -11,6 +11,8 @@ import { importRoutes, type ImportRouteDeps } from './routes/import.js';
 import { sourceRoutes, type SourceRouteDeps } from './routes/sources.js';
 import { paperRoutes, type PaperRouteDeps } from './routes/papers.js';
 import { llmRoutes, type LlmRouteDeps } from './routes/llm.js';
+import { graphRoutes, type GraphRouteDeps } from './routes/graph.js';
+import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
 
 export interface ApiDeps extends ActorRouteDeps, HealthDeps {
   readonly auth: Omit<AuthOptions, 'db'>;
@@ -22,6 +24,10 @@ export interface ApiDeps extends ActorRouteDeps, HealthDeps {
   readonly sources?: SourceRouteDeps;
   /** Present when this node routes inference (chat, embeddings) to LLM endpoints. */
   readonly llm?: LlmRouteDeps;
+  /** Present on nodes that hold the knowledge graph. */
+  readonly graph?: GraphRouteDeps;
+  /** Present on nodes that take GitHub and Hugging Face webhooks into their journal. */
+  readonly webhooks?: WebhookRouteDeps;
   readonly log: Logger;
   readonly bodyLimitBytes: number;
   readonly version: string;
@@ -54,5 +60,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   if (deps.sources) await app.register(sourceRoutes, deps.sources);
   if (deps.papers) await app.register(paperRoutes, deps.papers);
   if (deps.llm) await app.register(llmRoutes, deps.llm);
+  if (deps.graph) await app.register(graphRoutes, deps.graph);
+  if (deps.webhooks) await app.register(webhookRoutes, deps.webhooks);
   return app as unknown as FastifyInstance;
 }

@@ -7,6 +7,7 @@ import { registerImport } from './commands/import.js';
 import { registerKeys } from './commands/keys.js';
 import { registerSearch } from './commands/search.js';
 import { registerEval } from './commands/eval.js';
+import { registerGraph } from './commands/graph.js';
 import { registerRestarts } from './commands/restarts.js';
 import { registerUp } from './commands/up.js';
 
@@ -24,6 +25,7 @@ registerBackfill(program);
 registerKeys(program);
 registerSearch(program);
 registerEval(program);
+registerGraph(program);
 
 try {
   await program.parseAsync(process.argv);

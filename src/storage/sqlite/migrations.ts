@@ -226,4 +226,38 @@ export const migrations: Migration[] = [
       CREATE INDEX paper_enrichments_redo ON paper_enrichments (updated_at, paper_id) WHERE producer = 'fallback';
     `,
   },
+  {
+    version: 9,
+    name: 'knowledge_graph',
+    // Entities by `<kind>:<key>`; attrs is a JSON object merged (json_patch) over earlier values.
+    // Edges carry their provenance in the key, so replaying a source's facts rewrites the same
+    // rows and two sources saying the same thing are two rows. Edges are small and read by key
+    // prefix: WITHOUT ROWID keeps them in one b-tree, clustered by (from_id, kind), so the
+    // out-neighbours of a node are one range scan. The reverse index holds every column a
+    // neighbour query reads (the key's columns ride along in a WITHOUT ROWID index), so the
+    // in-neighbours are one range scan too, never a lookup per row. Entities keep a rowid: their
+    // attrs can outgrow what a WITHOUT ROWID row should hold.
+    sql: `
+      CREATE TABLE graph_entities (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        name TEXT,
+        attrs TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attrs)),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX graph_entities_kind ON graph_entities (kind, id);
+      CREATE TABLE graph_edges (
+        from_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        to_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        weight REAL NOT NULL DEFAULT 1,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (from_id, kind, to_id, source)
+      ) WITHOUT ROWID;
+      CREATE INDEX graph_edges_in ON graph_edges (to_id, kind, from_id, source, weight, at);
+    `,
+  },
 ];
