@@ -1,5 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { LlmConfigSchema } from '../inference/config.js';
+import { GithubPollerConfig } from '../sources/github/config.js';
+import { HuggingfacePollerConfig } from '../sources/huggingface/config.js';
+import { GithubWebhookSettings, HuggingfaceWebhookSettings } from '../webhooks/config.js';
 
 const Backoff = Type.Object({
   minMs: Type.Integer({ minimum: 0, default: 200 }),
@@ -68,6 +71,10 @@ export const ConfigSchema = Type.Object({
     /** arXiv asks API clients to say who they are; add a contact (mailto:) here. */
     userAgent: Type.String({ default: 'paperd/0.1 (self-hosted ML research radar)' }),
   }, { default: {} }),
+  /** GitHub: webhooks (signed with `webhookSecret`) and polling of repositories papers link to. */
+  github: Type.Object({ ...GithubPollerConfig, ...GithubWebhookSettings }, { default: {} }),
+  /** Hugging Face: webhooks (`webhookSecret`, also PAPERD_HF_WEBHOOK_SECRET) and the daily papers with their models and datasets. */
+  huggingface: Type.Object({ ...HuggingfacePollerConfig, ...HuggingfaceWebhookSettings }, { default: {} }),
   /** OpenAI-compatible endpoints (vLLM, Ollama, …) and how the router uses them. */
   llm: LlmConfigSchema,
   embeddings: Type.Object({

@@ -17,6 +17,7 @@ import { embedderRefitBehavior } from '../actors/embedder-refit.js';
 import { journalSink } from '../pipeline/journal-sink.js';
 import { SqliteCheckpointStore } from '../storage/sqlite/checkpoints.js';
 import { SearchService } from '../search/search-service.js';
+import { createGraphSources } from './graph-sources.js';
 import { openLocalRuntime } from './local-runtime.js';
 import { buildTree, noParts } from './tree.js';
 
@@ -61,6 +62,8 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
           { shutdownMs: 10_000 },
         )
       : undefined;
+
+  const graphSources = ingestion ? createGraphSources(system, store, config, runtime.clock, log, `${config.node}:${process.pid}`) : undefined;
 
   // The embedded model is learned from the corpus; an embeddings endpoint's model is not.
   const refit = ingestion && !config.embeddings.model
@@ -109,6 +112,7 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
     auth: { openReads: config.api.openReads, perMinuteKeyed: config.api.rateLimitPerKey, perMinuteAnonymous: config.api.rateLimitPerAddress },
     ...(poller ? { sources: { arxivPoller: poller.ref } } : {}),
     ...(runtime.llm ? { llm: { router: runtime.llm } } : {}),
+    ...(graphSources ? { graph: graphSources.graphRoutes, webhooks: graphSources.webhookRoutes } : {}),
     ...(ingestion
       ? {
           papers: {
@@ -139,7 +143,7 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
   const parts = {
     ...noParts,
     storage: [...(ingestion?.storageChildren ?? []), ...(vectorIndex ? [vectorIndex] : [])],
-    sources: poller ? [poller] : [],
+    sources: [...(poller ? [poller] : []), ...(graphSources?.children ?? [])],
     // The router first: the enricher it serves starts after it, and stops before it.
     pipeline: [...(llmRouter ? [llmRouter] : []), ...(ingestion?.pipelineChildren ?? [])],
     offline: [...(refit ? [refit] : []), ...(enrichmentRedo ? [enrichmentRedo] : [])],

@@ -10,6 +10,7 @@ import {
   type EnrichmentProvenance,
   type EnrichmentResult,
 } from '../enrichment/index.js';
+import { GraphStore, enrichmentFacts, paperFacts } from '../graph/index.js';
 import type { LlmRouter } from '../inference/router.js';
 import type { Clock } from '../runtime/clock.js';
 import { EnrichmentStore } from '../storage/sqlite/enrichments.js';
@@ -53,8 +54,16 @@ export function enricherStage(options: EnricherOptions): Stage {
   const store = new EnrichmentStore(db, options.clock);
   const counts = { byLlm: 0, byFallback: 0, rejected: 0, skipped: 0 };
 
+  const graph = new GraphStore(db, options.clock);
+  // The paper's place in the knowledge graph (authors, categories, and what the enrichment found)
+  // is written with the enrichment, in the same transaction.
   const commit = db.transaction((job: Job, paper: StoredPaper | undefined, version: number, outcome: Outcome | undefined) => {
-    if (paper && outcome) store.upsert(paper.id, version, outcome.result, outcome.provenance);
+    if (paper && outcome) {
+      store.upsert(paper.id, version, outcome.result, outcome.provenance);
+      const at = options.clock.now();
+      graph.apply(paperFacts(paper), { source: paper.source, at });
+      graph.apply(enrichmentFacts(paper.id, outcome.result), { source: `enrichment:${outcome.provenance.producer}`, at });
+    }
     journal.complete(job.id, owner);
   });
 
