@@ -39,7 +39,7 @@ describe('vector index planning', () => {
 describe('vector index on a real LanceDB table', function () {
   this.timeout(120_000);
   const dimensions = 32;
-  const policy: AnnPolicy = { minRows: 2000, rowsPerPartition: 250, retrainGrowth: 2, maxUnindexed: 100, nprobes: 4, refineFactor: 10 };
+  const policy: AnnPolicy = { minRows: 2000, rowsPerPartition: 250, retrainGrowth: 2, maxUnindexed: 100, numBits: 4, nprobes: 4, refineFactor: 10 };
   let dir: string;
   let store: VectorStore;
 

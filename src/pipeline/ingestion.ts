@@ -74,7 +74,7 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
       )
     : undefined;
 
-  const vectorSync = system.worker('vector-sync', pullingStage((ctx) => vectorSyncStage(store.vectorSync, 2_000, ctx.log), idle), { shutdownMs: 30_000 });
+  const vectorSync = system.worker('vector-sync', pullingStage((ctx) => vectorSyncStage(store.vectorSync, 500, ctx.log), idle), { shutdownMs: 30_000 });
   const chunkSync = system.worker('chunk-sync', pullingStage((ctx) => vectorSyncStage(store.chunkSync, 512, ctx.log), idle), { shutdownMs: 30_000 });
   const indexer = system.worker(
     'indexer',

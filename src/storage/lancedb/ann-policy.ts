@@ -2,9 +2,12 @@
  * When a vector table gets an approximate nearest-neighbour index, and how it is searched.
  *
  * Measured here (2 cores): LanceDB's exact (flat) search costs about 2–3 µs a row for 256-dim
- * vectors, 22 ms at 10,000 rows and 190 ms at 60,000, so a table past `minRows` gets an IVF-RQ
- * index. RQ codes (1 bit a dimension) pick candidates; the refine step re-ranks
- * `refineFactor × k` of them with the full vectors, which is where recall comes from.
+ * vectors, 22 ms at 10,000 rows and 190 ms at 60,000 (3.8 s at a million), so a table past
+ * `minRows` gets an IVF-RQ index. RQ codes pick candidates; the refine step re-ranks
+ * `refineFactor × k` of them with the full vectors. At a million LSA vectors queried with short
+ * texts (bench/search), 1-bit codes left recall@10 at 0.74–0.82 whatever the refine factor: the
+ * codes ranked the true neighbours out of the candidates. 4-bit codes reach 0.937 at nprobes 20 and
+ * 0.993 at nprobes 50 with a refine factor of 40, for about 60 s of build.
  */
 export interface AnnPolicy {
   /** Below this many rows searches stay exact. */
@@ -18,6 +21,8 @@ export interface AnnPolicy {
   readonly retrainGrowth: number;
   /** Unindexed rows are searched exactly; past this many they are folded into the index. */
   readonly maxUnindexed: number;
+  /** Bits of each dimension's residual code. */
+  readonly numBits: number;
   readonly nprobes: number;
   readonly refineFactor: number;
 }
@@ -27,8 +32,9 @@ export const DEFAULT_ANN_POLICY: AnnPolicy = {
   rowsPerPartition: 4_096,
   retrainGrowth: 2,
   maxUnindexed: 5_000,
-  nprobes: 20,
-  refineFactor: 10,
+  numBits: 4,
+  nprobes: 50,
+  refineFactor: 40,
 };
 
 /** The table's vector index as `planIndex` sees it. */

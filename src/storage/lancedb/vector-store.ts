@@ -171,8 +171,8 @@ export class VectorStore {
   async search(vector: Float32Array, k: number, options: { embedder?: string } = {}): Promise<VectorHit[]> {
     let query = this.table.vectorSearch(vector).distanceType('cosine').select(['id', '_distance']).limit(k);
     // The refine step re-reads full vectors: a pool of refineFactor × 10 rows is what recall@10
-    // needs, and a deep list (fusion reads 100) needs only a little more than itself.
-    if (this.index) query = query.nprobes(this.ann.nprobes).refineFactor(Math.max(2, Math.ceil((this.ann.refineFactor * 10) / k)));
+    // needs, and a deep list (fusion reads 100) needs a pool of a few times itself.
+    if (this.index) query = query.nprobes(this.ann.nprobes).refineFactor(Math.max(4, Math.ceil((this.ann.refineFactor * 10) / k)));
     if (options.embedder) query = query.where(`embedder = ${sqlString(options.embedder)}`);
     const rows = (await query.toArray()) as {
       id: string;
@@ -201,7 +201,7 @@ export class VectorStore {
     const plan = planIndex(rows, state, this.ann);
     if (plan.action === 'build' || plan.action === 'retrain') {
       const name = indexName(rows);
-      await this.table.createIndex('vector', { name, config: lancedb.Index.ivfRq({ distanceType: 'cosine', numPartitions: plan.partitions }) });
+      await this.table.createIndex('vector', { name, config: lancedb.Index.ivfRq({ distanceType: 'cosine', numPartitions: plan.partitions, numBits: this.ann.numBits }) });
       if (current && current.name !== name) await this.table.dropIndex(current.name);
       this.index = name;
       // Searches filter on the embedder; without an index that filter reads the column of every row.
