@@ -42,6 +42,11 @@ describe('the knowledge graph in a running node', function () {
     expect(code.repositories!.map((r) => r.entity.id)).to.deep.equal(['repository:github.com/acme/sparse-attn']);
     const neighbors = (await (await fetch(`${url}/v1/graph/entities/${encodeURIComponent('paper:beir:p1')}/neighbors?depth=1`)).json()) as { neighbors: { entity: { id: string } }[] };
     expect(neighbors.neighbors.map((n) => n.entity.id)).to.include('dataset:imagenet');
+    // Search's "has code" filter follows the link.
+    const withCode = (await (await fetch(`${url}/v1/search?q=sparse&hasCode=true`)).json()) as { hits: { id: string; hasCode: boolean }[] };
+    expect(withCode.hits.map((h) => [h.id, h.hasCode])).to.deep.equal([['beir:p1', true]]);
+    const without = (await (await fetch(`${url}/v1/search?q=sparse&hasCode=false`)).json()) as { hits: unknown[] };
+    expect(without.hits).to.have.length(0);
   });
 
   it('applies a signed GitHub delivery (sent three times) to the graph from the journal, and refuses a wrong signature', async function () {

@@ -260,4 +260,19 @@ export const migrations: Migration[] = [
       CREATE INDEX graph_edges_in ON graph_edges (to_id, kind, from_id, source, weight, at);
     `,
   },
+  {
+    version: 10,
+    name: 'papers_has_code_from_graph',
+    // Search's "has code" filter reads papers.has_code; whatever source links a paper to code
+    // (enrichment, Hugging Face, a webhook) does so with a has_code edge, so the edge sets it.
+    sql: `
+      CREATE TRIGGER graph_edges_has_code AFTER INSERT ON graph_edges
+      WHEN new.kind = 'has_code' AND new.from_id LIKE 'paper:%'
+      BEGIN
+        UPDATE papers SET has_code = 1 WHERE id = substr(new.from_id, 7) AND has_code = 0;
+      END;
+      UPDATE papers SET has_code = 1
+      WHERE has_code = 0 AND id IN (SELECT substr(from_id, 7) FROM graph_edges WHERE kind = 'has_code' AND from_id LIKE 'paper:%');
+    `,
+  },
 ];
