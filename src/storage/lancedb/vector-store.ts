@@ -169,16 +169,21 @@ export class VectorStore {
    * embedder made (while vectors are being remade by a new model, the old ones do not compare).
    */
   async search(vector: Float32Array, k: number, options: { embedder?: string } = {}): Promise<VectorHit[]> {
-    let query = this.table.vectorSearch(vector).distanceType('cosine').select(['id', '_distance']).limit(k);
+    // Filtering on the embedder costs a mask over every row (60 ms at a million), yet the table
+    // holds one embedder's vectors except while they are being remade: search without the filter,
+    // and only when a hit comes from another embedder search again with it.
+    const rows = await this.nearest(vector, k, undefined);
+    if (!options.embedder || rows.every((r) => r.embedder === options.embedder)) return rows.map((r) => ({ id: r.id, distance: r._distance }));
+    return (await this.nearest(vector, k, options.embedder)).map((r) => ({ id: r.id, distance: r._distance }));
+  }
+
+  private async nearest(vector: Float32Array, k: number, embedder: string | undefined): Promise<{ id: string; embedder: string; _distance: number }[]> {
+    let query = this.table.vectorSearch(vector).distanceType('cosine').select(['id', 'embedder', '_distance']).limit(k);
     // The refine step re-reads full vectors: a pool of refineFactor × 10 rows is what recall@10
     // needs, and a deep list (fusion reads 100) needs a pool of a few times itself.
     if (this.index) query = query.nprobes(this.ann.nprobes).refineFactor(Math.max(4, Math.ceil((this.ann.refineFactor * 10) / k)));
-    if (options.embedder) query = query.where(`embedder = ${sqlString(options.embedder)}`);
-    const rows = (await query.toArray()) as {
-      id: string;
-      _distance: number;
-    }[];
-    return rows.map((r) => ({ id: r.id, distance: r._distance }));
+    if (embedder) query = query.where(`embedder = ${sqlString(embedder)}`);
+    return (await query.toArray()) as { id: string; embedder: string; _distance: number }[];
   }
 
   /** Exact nearest neighbours, bypassing any index: what recall is measured against. */
