@@ -23,6 +23,13 @@ describe('inference config', () => {
     expect(mac!.timeouts).to.deep.equal({ connectMs: 2_000, firstTokenMs: 30_000, totalMs: 60_000 });
   });
 
+  it("asks for whole answers as JSON unless an endpoint or `defaults` says 'stream', and refuses anything else", () => {
+    const endpoints = [{ name: 'a', baseUrl: 'http://a/v1' }, { name: 'b', baseUrl: 'http://b/v1', wholeAnswers: 'stream' }];
+    expect(resolveLlmConfig(withDefaults({ endpoints })).endpoints.map((e) => e.wholeAnswers)).to.deep.equal(['json', 'stream']);
+    expect(resolveLlmConfig(withDefaults({ endpoints: [endpoints[0]], defaults: { wholeAnswers: 'stream' } })).endpoints[0]!.wholeAnswers).to.equal('stream');
+    expect(problems({ endpoints: [{ name: 'a', baseUrl: 'http://a/v1', wholeAnswers: 'sse' }] })).to.include('/endpoints/0/wholeAnswers');
+  });
+
   it('reads as JSON from one environment variable (what PAPERD_LLM_ENDPOINTS will hold)', () => {
     const fromEnv = JSON.parse('[{"name":"gpu","baseUrl":"http://gpu.lab:8000/v1","kind":"vllm","models":["Qwen/Qwen2.5-7B-Instruct"]}]');
     const config = withDefaults({ endpoints: fromEnv });

@@ -81,6 +81,8 @@ describe('inference router', function () {
     const r = router({
       // The failing four are preferred, so every request meets whichever of them still takes traffic.
       endpoints: [endpoint(down), endpoint(slow, { timeouts: { firstTokenMs: 300 } }), endpoint(busy), endpoint(broken), endpoint(healthy, { priority: 1 })],
+      // Whole answers go as streams too, so they meet the first-token guard and the error inside the stream.
+      defaults: { wholeAnswers: 'stream' },
       probe: { intervalMs: 0 },
       cooldown: { baseMs: 60_000 },
     });

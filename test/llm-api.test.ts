@@ -194,6 +194,8 @@ describe('inference API', function () {
     expect(text).to.include('paperd_llm_endpoint_state{endpoint="gpu",state="cooling"} 1');
     expect(text).to.include('paperd_llm_endpoint_state{endpoint="mac",state="up"} 1');
     expect(text).to.include('paperd_llm_requests_total{kind="chat",priority="online",outcome="ok"} 2');
-    expect(text).to.match(/paperd_llm_first_token_seconds_count\{endpoint="mac"\} 2/);
+    // Whole answers are asked as plain JSON, which has no first token to time.
+    expect(text).to.match(/paperd_llm_attempt_duration_seconds_count\{endpoint="mac"\} 2/);
+    expect(text).to.not.match(/paperd_llm_first_token_seconds_count\{endpoint="mac"\} [1-9]/);
   });
 });

@@ -15,7 +15,7 @@ export interface AttemptContext {
 
 /**
  * One try at one endpoint: holds a slot, and its own AbortSignal that the call's deadline, the
- * caller, `totalMs` and (for chat) `firstTokenMs` can each end. Settles exactly once, recording
+ * caller, `totalMs` and (for a streamed answer) `firstTokenMs` can each end. Settles exactly once, recording
  * the verdict on the endpoint's health and numbers and releasing the slot.
  */
 export class Attempt {

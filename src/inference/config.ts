@@ -9,6 +9,14 @@ const Kind = Type.Union([Type.Literal('vllm'), Type.Literal('ollama'), Type.Lite
 });
 export type EndpointKind = Static<typeof Kind>;
 
+const wholeAnswers = (options: { default?: 'json' } = {}) => Type.Union([Type.Literal('json'), Type.Literal('stream')], {
+  ...options,
+  description:
+    "how a whole answer (`chat`) is asked of the endpoint: 'json' as a plain request (stream: false), the cheaper; 'stream' as a " +
+    'stream assembled here. A JSON answer shows no first token, so only connectMs and totalMs guard it, not firstTokenMs',
+});
+export type WholeAnswers = Static<ReturnType<typeof wholeAnswers>>;
+
 const ms = (description: string, fallback: number) => Type.Integer({ minimum: 1, default: fallback, description });
 
 const Timeouts = Type.Object(
@@ -35,6 +43,7 @@ const EndpointSchema = Type.Object(
     weight: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'share among endpoints of equal priority' })),
     concurrency: Type.Optional(Type.Integer({ minimum: 1, description: 'requests in flight at once; the rest queue, online first' })),
     maxQueued: Type.Optional(Type.Integer({ minimum: 0 })),
+    wholeAnswers: Type.Optional(wholeAnswers()),
     // No defaults here: what an endpoint leaves out comes from `defaults.timeouts`.
     timeouts: Type.Optional(Type.Object(
       { connectMs: Type.Optional(Type.Integer({ minimum: 1 })), firstTokenMs: Type.Optional(Type.Integer({ minimum: 1 })), totalMs: Type.Optional(Type.Integer({ minimum: 1 })) },
@@ -61,6 +70,7 @@ export const LlmConfigSchema = Type.Object(
         concurrency: Type.Integer({ minimum: 1, default: 8 }),
         /** Past this many waiting at an endpoint, a request goes elsewhere or fails rather than wait. */
         maxQueued: Type.Integer({ minimum: 0, default: 256 }),
+        wholeAnswers: wholeAnswers({ default: 'json' }),
         timeouts: Timeouts,
       },
       { default: {}, additionalProperties: false },
@@ -129,6 +139,7 @@ export interface EndpointSettings {
   readonly weight: number;
   readonly concurrency: number;
   readonly maxQueued: number;
+  readonly wholeAnswers: WholeAnswers;
   readonly timeouts: { readonly connectMs: number; readonly firstTokenMs: number; readonly totalMs: number };
 }
 
@@ -178,6 +189,7 @@ export function resolveLlmConfig(config: LlmConfig): ResolvedLlmConfig {
       weight: e.weight ?? config.defaults.weight,
       concurrency: e.concurrency ?? config.defaults.concurrency,
       maxQueued: e.maxQueued ?? config.defaults.maxQueued,
+      wholeAnswers: e.wholeAnswers ?? config.defaults.wholeAnswers,
       timeouts: { ...config.defaults.timeouts, ...e.timeouts },
     };
   });

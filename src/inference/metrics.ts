@@ -16,7 +16,7 @@ export function registerLlmMetrics(prom: PromRegistry, router: LlmRouter): () =>
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
   });
   const ttft = new Histogram({
-    name: 'paperd_llm_first_token_seconds', help: 'Time to first token of chat attempts', labelNames: ['endpoint'], registers: [prom],
+    name: 'paperd_llm_first_token_seconds', help: 'Time to first token of streamed chat attempts (a whole answer asked as JSON shows none)', labelNames: ['endpoint'], registers: [prom],
     buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
   });
   const requests = new Counter({ name: 'paperd_llm_requests_total', help: 'Requests to the router, by kind, priority and outcome', labelNames: ['kind', 'priority', 'outcome'], registers: [prom] });

@@ -11,6 +11,7 @@ import { CompletionBuilder } from './completion-builder.js';
 import { resolveLlmConfig, type EndpointSettings, type LlmConfig, type LlmRole, type ResolvedLlmConfig } from './config.js';
 import { Endpoint, type EndpointSnapshot } from './endpoint.js';
 import { EndpointHealth, type HealthChange } from './endpoint-health.js';
+import { readErrorBody } from './error-shapes.js';
 import type { LlmRouterEvent, LlmRouterObserver, RequestOutcome } from './events.js';
 import { AttemptFailedError, isCallersFault } from './failure.js';
 import type { Permit, Priority } from './priority-gate.js';
@@ -126,26 +127,16 @@ export class LlmRouter {
   }
 
   /**
-   * A whole chat completion. Asked of the endpoint as a stream and assembled here, so that time to
-   * first token (vLLM's overload signal) guards it too; nothing reaches the caller before the end,
-   * so any failure, mid-stream included, goes on to another endpoint.
+   * A whole chat completion, asked of the endpoint as its `wholeAnswers` says: as plain JSON
+   * (guarded by connectMs and totalMs only, since no first token shows), or as a stream assembled
+   * here (firstTokenMs guarding it too). Nothing reaches the caller before the end, so any failure,
+   * mid-stream included, goes on to another endpoint.
    */
   chat(request: ChatRequest, options: RouteOptions = {}): Promise<ChatCompletion> {
     return this.route('chat', 'chat', request.model, options, false, async (attempt, endpoint) => {
-      const { held, rest } = await this.open(request, true, attempt, endpoint);
-      const builder = new CompletionBuilder();
-      for (const c of held) builder.add(c);
-      for (;;) {
-        const next = await rest.next();
-        if (next.done) break;
-        const error = chunkError(next.value);
-        if (error) throw new AttemptFailedError({ type: 'stream-error', message: `error inside the stream: ${error.message}`, upstream: error });
-        builder.add(next.value);
-      }
-      // A stream that stopped short: a timeout or the deadline if one fired, else a broken stream.
-      if (!builder.finished) throw attempt.signal.aborted ? attempt.signal.reason : new AttemptFailedError({ type: 'stream-error', message: 'the stream ended before a finish_reason' });
+      const completion = endpoint.settings.wholeAnswers === 'json' ? await this.whole(request, attempt, endpoint) : await this.assemble(request, attempt, endpoint);
       attempt.succeed();
-      return builder.build(request.model);
+      return completion;
     });
   }
 
@@ -177,15 +168,37 @@ export class LlmRouter {
     });
   }
 
+  /** Asks for the whole answer as one JSON body. */
+  private async whole(request: ChatRequest, attempt: Attempt, endpoint: Endpoint): Promise<ChatCompletion> {
+    const response = await endpoint.upstream.chat({ ...upstreamBody(request, endpoint), stream: false }, attempt.signal);
+    const choices = (response as Partial<ChatCompletion> | null)?.choices;
+    if (!Array.isArray(choices) || choices.length === 0) {
+      const said = readErrorBody(response);
+      throw new AttemptFailedError({ type: 'malformed', message: said ? `an error in a 200 answer: ${said.message}` : 'expected a chat completion with choices', ...(said ? { upstream: said } : {}) });
+    }
+    return { ...response, model: request.model };
+  }
+
+  /** Asks for the answer as a stream and folds it into one completion. */
+  private async assemble(request: ChatRequest, attempt: Attempt, endpoint: Endpoint): Promise<ChatCompletion> {
+    const { held, rest } = await this.open(request, true, attempt, endpoint);
+    const builder = new CompletionBuilder();
+    for (const c of held) builder.add(c);
+    for (;;) {
+      const next = await rest.next();
+      if (next.done) break;
+      const error = chunkError(next.value);
+      if (error) throw new AttemptFailedError({ type: 'stream-error', message: `error inside the stream: ${error.message}`, upstream: error });
+      builder.add(next.value);
+    }
+    // A stream that stopped short: a timeout or the deadline if one fired, else a broken stream.
+    if (!builder.finished) throw attempt.signal.aborted ? attempt.signal.reason : new AttemptFailedError({ type: 'stream-error', message: 'the stream ended before a finish_reason' });
+    return builder.build(request.model);
+  }
+
   /** Sends a streamed chat request and reads up to its first token; what came before it is held. */
   private async open(request: ChatRequest, usage: boolean, attempt: Attempt, endpoint: Endpoint) {
-    const { stream: _ignored, ...rest } = request as ChatRequest & { stream?: unknown };
-    const body = {
-      ...rest,
-      model: endpoint.upstreamModel(request.model),
-      stream: true as const,
-      ...(usage ? { stream_options: { include_usage: true } } : {}),
-    };
+    const body = { ...upstreamBody(request, endpoint), stream: true as const, ...(usage ? { stream_options: { include_usage: true } } : {}) };
     attempt.awaitFirstToken();
     const upstream = await endpoint.upstream.chatStream(body, attempt.signal);
     const it = upstream[Symbol.asyncIterator]();
@@ -355,6 +368,12 @@ export class LlmRouter {
       }
     }
   }
+}
+
+/** The request as `endpoint` is to get it: its name for the model, and no `stream` of the caller's. */
+function upstreamBody(request: ChatRequest, endpoint: Endpoint): ChatRequest {
+  const { stream: _ignored, ...rest } = request as ChatRequest & { stream?: unknown };
+  return { ...rest, model: endpoint.upstreamModel(request.model) };
 }
 
 function outcomeOf(error: unknown): RequestOutcome {

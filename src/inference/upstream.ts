@@ -1,5 +1,5 @@
 import OpenAI, { APIConnectionError } from 'openai';
-import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from 'openai/resources/embeddings';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { EndpointSettings } from './config.js';
@@ -10,6 +10,8 @@ export type ProbeResult = { readonly ok: true } | { readonly ok: false; readonly
 
 /** One endpoint's wire: what the router asks of it. Injected, so the router can be driven without HTTP. */
 export interface Upstream {
+  /** A whole chat completion as one JSON body (`stream: false`); resolves once all of it is in. */
+  chat(body: ChatCompletionCreateParamsNonStreaming, signal: AbortSignal): Promise<ChatCompletion>;
   /** Opens a streamed chat completion; resolves once the response headers are in. */
   chatStream(body: ChatCompletionCreateParamsStreaming, signal: AbortSignal): Promise<AsyncIterable<ChatCompletionChunk>>;
   embed(body: EmbeddingCreateParams, signal: AbortSignal): Promise<CreateEmbeddingResponse>;
@@ -72,6 +74,10 @@ export class OpenAiUpstream implements Upstream {
         return response.ok ? response : normalizedError(response);
       },
     });
+  }
+
+  async chat(body: ChatCompletionCreateParamsNonStreaming, signal: AbortSignal): Promise<ChatCompletion> {
+    return this.client.chat.completions.create(body, { signal });
   }
 
   async chatStream(body: ChatCompletionCreateParamsStreaming, signal: AbortSignal): Promise<AsyncIterable<ChatCompletionChunk>> {
