@@ -24,6 +24,21 @@ function writeCorpus(dir: string, count: number, files: number): string[] {
   });
 }
 
+/** Rows of a table of the data dir; 0 while the database or the table does not exist yet. */
+function count(dataDir: string, table: 'papers' | 'jobs'): number {
+  if (!existsSync(sqlitePath(dataDir))) return 0;
+  const db = openDatabase(sqlitePath(dataDir), { readonly: true });
+  try {
+    return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+const journaled = (dataDir: string) => count(dataDir, 'jobs');
+
 describe('crash recovery: kill -9 during an import, ten times', function () {
   this.timeout(240_000);
 
@@ -37,17 +52,20 @@ describe('crash recovery: kill -9 during an import, ten times', function () {
     const papersAfterKill: number[] = [];
     for (let round = 0; round < 10; round++) {
       const child = spawn(process.execPath, [resolve('bin/paperd.js'), 'import', '--data', dataDir, '--json', ...corpus], { env, stdio: 'ignore' });
-      const exited = new Promise<NodeJS.Signals | null>((res) => child.once('exit', (_code, signal) => res(signal)));
-      const delay = 1_200 + Math.floor(random() * 3_000);
+      let done = false;
+      const exited = new Promise<NodeJS.Signals | null>((res) => child.once('exit', (_code, signal) => {
+        done = true;
+        res(signal);
+      }));
+      // The kill lands at a random moment once the import is at work (its jobs are in the journal),
+      // however long the process took to start on this machine.
+      while (!done && journaled(dataDir) === 0) await new Promise((r) => setTimeout(r, 25));
+      const delay = Math.floor(random() * 2_500);
       const timer = setTimeout(() => child.kill('SIGKILL'), delay);
       const signal = await exited;
       clearTimeout(timer);
       if (signal === 'SIGKILL') killedAt.push(delay);
-      if (existsSync(sqlitePath(dataDir))) {
-        const db = openDatabase(sqlitePath(dataDir), { readonly: true });
-        papersAfterKill.push((db.prepare('SELECT count(*) AS n FROM papers').get() as { n: number }).n);
-        db.close();
-      }
+      papersAfterKill.push(count(dataDir, 'papers'));
     }
     // The kills must really have cut imports short in the middle of their work, or the test proves nothing.
     // (Late rounds have little left to do and may finish before their kill: that is fine.)
