@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { FakeLlmServer } from './support/fake-llm-server.js';
 import { apiKey, spawnNode, tempDataDir, type NodeProcess } from './support/node-process.js';
+import { until } from './support/until.js';
 
 const PAPERS = [
   { _id: 'p1', title: 'Sparse attention for long documents', text: 'We propose a sparse attention pattern. It scales to long documents. Code is at https://github.com/acme/sparse-attn and weights at https://huggingface.co/acme/sparse-7b.' },
@@ -18,16 +19,6 @@ const GOOD_ANSWER = JSON.stringify({
 interface Details {
   summary: string | null;
   enrichment: { producer: string; model: string | null; tags: string[]; entities: Record<string, string[]> } | null;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('enrichment and remote embeddings in a running node', function () {

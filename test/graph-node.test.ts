@@ -1,17 +1,8 @@
 import { expect } from 'chai';
 import { apiKey, spawnNode, tempDataDir, type NodeProcess } from './support/node-process.js';
+import { until } from './support/until.js';
 import { requireShared } from './support/shared.js';
 import { githubFixtures, postGithub } from './support/webhook-api.js';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('the knowledge graph in a running node', function () {
   this.timeout(60_000);
