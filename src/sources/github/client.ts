@@ -9,7 +9,7 @@ import {
   parseJsonBody,
   sleepOn,
   type RemoteRetryPolicy,
-} from '../huggingface/remote-request.js';
+} from '../http/remote-request.js';
 import type { Conditional, GhRelease, GhRepository, GithubRateLimit } from './types.js';
 
 export const defaultGithubApiBaseUrl = 'https://api.github.com';

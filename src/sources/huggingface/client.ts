@@ -2,7 +2,7 @@ import { MalformedJsonError, RemoteStatusError, RemoteUnavailableError } from '.
 import type { Clock, Random } from '../../runtime/clock.js';
 import type { Logger } from '../../runtime/logger.js';
 import { isRetryableStatus, parseRetryAfter } from '../arxiv/http-client.js';
-import { attemptRemote, backoffDelay, defaultRemoteRetryPolicy, parseJsonBody, sleepOn, type RemoteRetryPolicy } from './remote-request.js';
+import { attemptRemote, backoffDelay, defaultRemoteRetryPolicy, parseJsonBody, sleepOn, type RemoteRetryPolicy } from '../http/remote-request.js';
 import type { HfDailyPaper, HfPaper, HfPaperRepos, HfRepoSummary } from './types.js';
 
 export const defaultHuggingfaceBaseUrl = 'https://huggingface.co';

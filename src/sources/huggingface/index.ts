@@ -11,5 +11,5 @@ export {
   type HfPollReport,
   type HuggingfacePollerOptions,
 } from './poller.js';
-export { defaultRemoteRetryPolicy, type RemoteRetryPolicy } from './remote-request.js';
+export { defaultRemoteRetryPolicy, type RemoteRetryPolicy } from '../http/remote-request.js';
 export type { HfDailyPaper, HfPaper, HfPaperAuthor, HfPaperRepos, HfRepoSummary } from './types.js';
