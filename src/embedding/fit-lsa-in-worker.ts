@@ -6,6 +6,13 @@ import type { LsaFitFailed, LsaFitReply, LsaFitRequest, LsaFitted } from './lsa-
 const BOOTSTRAP = new URL('./typescript-worker.mjs', import.meta.url);
 const ENTRY = new URL('./lsa-fit-worker.ts', import.meta.url);
 
+let running = 0;
+
+/** Fit workers whose thread has not stopped yet. @internal for tests */
+export function fitWorkersRunning(): number {
+  return running;
+}
+
 /**
  * Fits an LSA model on the papers of `request.database` in a worker thread, which saves it to the
  * model store of `request.dataDir`: seconds to minutes of CPU work that leave this thread's event
@@ -20,6 +27,9 @@ const ENTRY = new URL('./lsa-fit-worker.ts', import.meta.url);
 export async function fitLsaInWorker(request: LsaFitRequest, signal?: AbortSignal): Promise<LsaFitted> {
   signal?.throwIfAborted();
   const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY.href, request } });
+  running++;
+  // Registered first, so the count is down before `terminate()` resolves and the fit settles.
+  worker.once('exit', () => running--);
   return new Promise<LsaFitted>((resolve, reject) => {
     let settled = false;
     const settle = (outcome: () => void) => {
