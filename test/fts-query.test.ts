@@ -100,11 +100,12 @@ describe('user query parsing for FTS5', () => {
     }
   });
 
-  it('reads only the head of a huge query, quickly', () => {
-    const started = performance.now();
-    const parsed = parseUserQuery(`attention ${'x '.repeat(500_000)}`);
-    expect(performance.now() - started).to.be.below(500);
+  it('reads only the head of a huge query', () => {
+    // A word placed past the first MAX_QUERY_CHARS characters is never looked at.
+    const parsed = parseUserQuery(`attention ${'x '.repeat(500_000)}tailword`);
     expect(parsed.terms[0]).to.equal('attention');
+    expect(parsed.terms).to.not.include('tailword');
     expect(parsed.terms.length).to.be.at.most(MAX_QUERY_WORDS);
+    expect(parseUserQuery(`attention ${'x '.repeat(10)}tailword`).terms).to.include('tailword');
   });
 });

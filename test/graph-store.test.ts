@@ -190,14 +190,11 @@ describe('graph store', () => {
       expect(r.cappedAt).to.deep.equal(['dataset:imagenet']);
     });
 
-    it('answers a depth-2 query through the hub quickly', () => {
-      const t0 = performance.now();
+    it('reads no more than the fan-out cap through the hub at depth 2', () => {
       const r = graph.neighbors('paper:s1', { depth: 2, limit: 1000 });
-      const ms = performance.now() - t0;
       expect(r.neighbors[0]!.entity.id).to.equal('dataset:imagenet');
       expect(r.neighbors.length).to.be.at.most(GRAPH_LIMITS.neighborFanout + 1);
       expect(r.truncated).to.equal(true);
-      expect(ms).to.be.below(500);
     });
   });
 
