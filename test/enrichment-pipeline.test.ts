@@ -115,11 +115,15 @@ describe('enrichment and remote embeddings in a running node', function () {
 
     // Papers imported while it is down wait for their vectors; none is lost, nothing crashes.
     await importPapers(url, key, [{ _id: 'p4', title: 'Graph transformers', text: 'Attention over graphs.' }]);
-    await new Promise((r) => setTimeout(r, 1500));
-    const actors = (await (await fetch(`${url}/v1/actors`)).json()) as { tree: { path: string; restarts: number }[] };
-    const flat = JSON.stringify(actors);
-    expect(flat).to.match(/vector-sync/);
-    expect(flat).to.not.match(/"restarts":[1-9]/);
+    // Vector sync has tried p4, found the endpoint down, and waits: its summary says so.
+    type ActorNode = { path: string; restarts: number; summary: Record<string, unknown> | null; children?: ActorNode[] };
+    const flatten = (nodes: ActorNode[]): ActorNode[] => nodes.flatMap((n) => [n, ...flatten(n.children ?? [])]);
+    const actors = await until('vector sync waiting for the embedder', async () => {
+      const all = flatten(((await (await fetch(`${url}/v1/actors`)).json()) as { tree: ActorNode[] }).tree);
+      return all.find((a) => a.path.endsWith('/vector-sync'))?.summary?.waiting ? all : undefined;
+    });
+    expect(actors.find((a) => a.path.endsWith('/vector-sync'))!.summary!.lag).to.be.greaterThan(0);
+    expect(actors.filter((a) => a.restarts > 0).map((a) => a.path)).to.deep.equal([]);
     // Asked for vectors alone, search says the endpoint is down rather than answer nothing.
     const refused = await fetch(`${url}/v1/search?${new URLSearchParams({ q: 'graph', mode: 'vector' })}`);
     expect(refused.status).to.equal(503);

@@ -6,6 +6,7 @@ import { ManualClock } from '../src/runtime/manual-clock.js';
 import { GithubClient, GithubPoller, githubRepoKey, MemoryEtagStore, type GithubClientOptions } from '../src/sources/github/index.js';
 import { ActorSystem, ask } from '../src/supervisors/index.js';
 import { FakeGithubServer, ghRelease, ghRepository } from './support/fake-github-server.js';
+import { until } from './support/until.js';
 
 const start = Date.parse('2025-03-06T12:00:00Z');
 
@@ -173,8 +174,8 @@ describe('GitHub poller actor', () => {
       const before = h.server.requests.length;
       expect(h.clock.pendingDelays()).to.include(3_600_000);
       h.clock.advance(3_600_000);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(h.server.requests.length).to.be.greaterThan(before);
+      // The interval's poll: the repository (unchanged, 304) and its latest release (none, 404).
+      await until('the second poll', async () => (h.server.requests.length >= before + 2 ? true : undefined), 5_000);
       expect(h.server.requests.slice(before).map((r) => r.status)).to.deep.equal([304, 404]);
     } finally {
       await system.shutdown();
