@@ -1,6 +1,15 @@
-import { EmbeddingsMismatchError } from '../errors.js';
+import { EmbeddingsMismatchError, PaperdError } from '../errors.js';
 import type { LlmRouter } from '../inference/router.js';
 import type { EmbedOptions, Embedder } from './embedder.js';
+
+/**
+ * Whether an error says the embeddings endpoint cannot answer now (down, busy, past its deadline,
+ * misconfigured, answering vectors of the wrong shape): callers wait or do without vectors,
+ * rather than crash.
+ */
+export function embedderCannotAnswer(error: unknown): error is PaperdError {
+  return error instanceof PaperdError && (error.code.startsWith('PAPERD_LLM_') || error instanceof EmbeddingsMismatchError);
+}
 
 // Servers cap a request's inputs (vLLM by its batch, OpenAI at 2,048); this stays well under.
 const MAX_INPUTS = 128;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Stage } from '../actors/pulling-stage.js';
-import { PaperdError } from '../errors.js';
+import { embedderCannotAnswer } from '../embedding/remote-embedder.js';
 
 /** What a vector sync stage drains: paper vectors or chunk vectors. */
 export interface OutboxDrainer {
@@ -10,11 +10,6 @@ export interface OutboxDrainer {
 
 // An embeddings endpoint that is down says so on every try; once a minute in the log is enough.
 const WARN_EVERY_MS = 60_000;
-
-/** The embedder could not answer now (its endpoint is down, busy or misconfigured): wait, do not crash. */
-function embedderUnavailable(error: unknown): error is PaperdError {
-  return error instanceof PaperdError && (error.code.startsWith('PAPERD_LLM_') || error.code === 'PAPERD_EMBEDDINGS_MISMATCH');
-}
 
 /**
  * Vector sync as a stage: drains the outbox into LanceDB, a batch per step. While the embedder
@@ -31,7 +26,7 @@ export function vectorSyncStage(sync: OutboxDrainer, batchSize: number, log?: Lo
       try {
         n = await sync.drainOnce(batchSize);
       } catch (error) {
-        if (!embedderUnavailable(error)) throw error;
+        if (!embedderCannotAnswer(error)) throw error;
         waiting = error.message;
         if (Date.now() - warnedAt >= WARN_EVERY_MS) {
           warnedAt = Date.now();

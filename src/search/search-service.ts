@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { NotFoundError, PaperdError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
+import { embedderCannotAnswer } from '../embedding/remote-embedder.js';
 import type { Embedder } from '../embedding/embedder.js';
 import type { VectorStore } from '../storage/lancedb/vector-store.js';
 import { compileFilters, type SearchFilters } from './filters.js';
@@ -105,7 +106,7 @@ export class SearchService {
     let degraded: string | undefined;
     // An embedder that cannot answer (its endpoint is down) leaves BM25 to answer alone, and says so.
     const vectorSearch = (request.q.trim() ? this.vectorCandidates(request.q, embedder, depth, filters) : Promise.resolve([])).catch((error: unknown) => {
-      if (mode === 'vector' || !(error instanceof PaperdError) || !error.code.startsWith('PAPERD_LLM_')) throw error;
+      if (mode === 'vector' || !embedderCannotAnswer(error)) throw error;
       degraded = `vector search left out: ${error.message}`;
       return [] as string[];
     });

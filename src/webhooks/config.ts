@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 
 /** GitHub's largest webhook payload: it cuts deliveries at 25 MB. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 25 * 1_048_576;
@@ -23,13 +23,6 @@ export const HuggingfaceWebhookSettings = {
   webhookSecret: Type.String({ default: '' }),
   webhookBodyLimitBytes: Type.Integer({ minimum: 1024, default: WEBHOOK_BODY_LIMIT_BYTES }),
 };
-
-/** Both sections as they stand alone; with pollers, spread the settings above into their sections. */
-export const WebhooksConfig = Type.Object({
-  github: Type.Object(GithubWebhookSettings, { default: {} }),
-  huggingface: Type.Object(HuggingfaceWebhookSettings, { default: {} }),
-});
-export type WebhooksConfig = Static<typeof WebhooksConfig>;
 
 /**
  * The Hugging Face secret from the environment's short alias, for the node's startup: the config

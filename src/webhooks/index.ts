@@ -1,5 +1,5 @@
 /** GitHub and Hugging Face webhooks: verification, journaling keys, graph facts, and the stage that applies them. */
-export { GithubWebhookSettings, HuggingfaceWebhookSettings, WEBHOOK_BODY_LIMIT_BYTES, WebhooksConfig, huggingfaceSecretOf } from './config.js';
+export { GithubWebhookSettings, HuggingfaceWebhookSettings, WEBHOOK_BODY_LIMIT_BYTES, huggingfaceSecretOf } from './config.js';
 export { GITHUB_EVENTS, HF_SCOPES, githubDedupKey, hfDedupKey, hfScopeOf, parseWebhookBody, type HfScope, type WebhookJobPayload, type WebhookProvider } from './deliveries.js';
 export { githubFacts, githubRepositoryKey } from './github-facts.js';
 export { arxivIdsInTags, huggingfaceFacts } from './hf-facts.js';

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 
 /**
  * The GitHub poller's settings, as properties to merge into the `github` section of the config
@@ -15,5 +15,3 @@ export const GithubPollerConfig = {
 };
 
 /** The poller's part of the `github` section, on its own. */
-export const GithubPollerConfigSchema = Type.Object(GithubPollerConfig, { default: {} });
-export type GithubPollerConfig = Static<typeof GithubPollerConfigSchema>;

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 
 /**
  * The Hugging Face poller's settings, as properties to merge into the `huggingface` section of
@@ -21,5 +21,3 @@ export const HuggingfacePollerConfig = {
 };
 
 /** The poller's part of the `huggingface` section, on its own. */
-export const HuggingfacePollerConfigSchema = Type.Object(HuggingfacePollerConfig, { default: {} });
-export type HuggingfacePollerConfig = Static<typeof HuggingfacePollerConfigSchema>;

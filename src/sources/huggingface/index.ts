@@ -1,6 +1,6 @@
 /** The Hugging Face source: daily papers and what the Hub links to them, as graph facts. */
 export { HuggingfaceClient, defaultHuggingfaceBaseUrl, type HuggingfaceClientOptions, type HuggingfaceRequestOptions } from './client.js';
-export { HuggingfacePollerConfig, HuggingfacePollerConfigSchema } from './config.js';
+export { HuggingfacePollerConfig } from './config.js';
 export { hfPaperFacts, type HfPaperLinks } from './facts.js';
 export {
   HuggingfacePoller,
