@@ -26,8 +26,8 @@ export interface LocalRuntime {
   readonly ingestion: Ingestion | undefined;
   /** The router over the configured LLM endpoints; absent when none is configured. */
   readonly llm: LlmRouter | undefined;
-  /** Closes the stores and releases the lock (after the actor system has stopped). */
-  close(): void;
+  /** Stops the LLM router, closes the stores and releases the lock (after the actor system has stopped). */
+  close(): Promise<void>;
 }
 
 /**
@@ -65,7 +65,9 @@ export async function openLocalRuntime(config: Config, log: Logger, role: string
     : createIngestion({ system, store, config, clock, log, arxiv, owner: `${config.node}:${process.pid}`, runEnricher: options.enrich ?? false, ...(enrichment ? { llm: enrichment } : {}) });
   return {
     lock, store, system, clock, arxiv, limiter, ingestion, llm,
-    close() {
+    async close() {
+      // The router's connection pools would otherwise keep a finished CLI run alive.
+      await llm?.stop();
       ingestion?.watcher.close();
       store.close();
       lock.release();

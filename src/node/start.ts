@@ -133,8 +133,7 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
       // A model fit in progress is stopped rather than waited for: it is redone at the next check.
       store.embedders.close();
       await system.shutdown();
-      await runtime.llm?.stop();
-      runtime.close();
+      await runtime.close();
     })());
 
   // Listen first, so /health answers and /ready says 503 while the tree starts.

@@ -59,6 +59,6 @@ export async function runLocally<T, R>(config: Config, log: Logger, role: string
   } finally {
     clearInterval(keepAlive);
     await runtime.system.shutdown();
-    runtime.close();
+    await runtime.close();
   }
 }
