@@ -3,7 +3,8 @@ import { BadInputError, NotFoundError } from '../errors.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
 import { EdgeReader } from './edge-reader.js';
 import { EDGE_KINDS, ENTITY_KINDS, validateFacts } from './fact-checks.js';
-import { entityId, type EdgeKind, type EntityKind, type FactProvenance, type GraphFacts } from './facts.js';
+import { entityId, type EdgeKind, type EntityFact, type EntityKind, type FactProvenance, type GraphFacts } from './facts.js';
+import { mergeTimedAttrs } from './merge-attrs.js';
 import { walkNeighbors } from './neighbors.js';
 import { searchPath } from './shortest-path.js';
 import type { CodeLink, Direction, GraphEdge, GraphEntity, GraphPath, NeighborsResult, PaperCode } from './types.js';
@@ -74,7 +75,10 @@ function integerIn(what: string, value: number, min: number, max: number): numbe
  * followed from one entity, and says when it was cut.
  */
 export class GraphStore {
-  private readonly upsertEntity: Statement<[Record<string, unknown>]>;
+  private readonly selectForMerge: Statement<[string]>;
+  private readonly insertEntity: Statement<[Record<string, unknown>]>;
+  private readonly updateEntity: Statement<[Record<string, unknown>]>;
+  private readonly updateTimes: Statement<[Record<string, unknown>]>;
   private readonly ensureEntity: Statement<[Record<string, unknown>]>;
   private readonly upsertEdge: Statement<[Record<string, unknown>]>;
   private readonly selectEntity: Statement<[string]>;
@@ -84,11 +88,12 @@ export class GraphStore {
 
   constructor(db: Database, private readonly clock: Clock = systemClock()) {
     // Only a change rewrites a row: a replay leaves updated_at (and the WAL) alone.
-    this.upsertEntity = db.prepare(
-      `INSERT INTO graph_entities (id, kind, key, name, attrs, created_at, updated_at) VALUES (@id, @kind, @key, @name, json(@attrs), @now, @now)
-       ON CONFLICT (id) DO UPDATE SET name = coalesce(excluded.name, name), attrs = json_patch(attrs, excluded.attrs), updated_at = excluded.updated_at
-       WHERE (excluded.name IS NOT NULL AND excluded.name IS NOT name) OR json_patch(attrs, excluded.attrs) IS NOT attrs`,
+    this.selectForMerge = db.prepare('SELECT name, attrs, attrs_at FROM graph_entities WHERE id = ?');
+    this.insertEntity = db.prepare(
+      `INSERT INTO graph_entities (id, kind, key, name, attrs, attrs_at, created_at, updated_at) VALUES (@id, @kind, @key, @name, @attrs, @times, @now, @now)`,
     );
+    this.updateEntity = db.prepare('UPDATE graph_entities SET name = @name, attrs = @attrs, attrs_at = @times, updated_at = @now WHERE id = @id');
+    this.updateTimes = db.prepare('UPDATE graph_entities SET attrs_at = @times WHERE id = @id');
     this.ensureEntity = db.prepare(
       `INSERT INTO graph_entities (id, kind, key, name, attrs, created_at, updated_at) VALUES (@id, @kind, @key, NULL, '{}', @now, @now) ON CONFLICT (id) DO NOTHING`,
     );
@@ -106,7 +111,8 @@ export class GraphStore {
 
   /**
    * Applies one source's facts in one transaction: entities upserted (a name kept when the new
-   * fact has none; attrs merged as JSON merge patch, so `null` removes a key), edges upserted by
+   * fact has none; each attribute merged as JSON merge patch, so `null` removes a key, unless what
+   * is stored was said later than `provenance.at`), edges upserted by
    * (from, kind, to, source) with their weight and time, entities an edge names created when
    * missing. Returns how many entity and edge rows changed: replaying the same facts changes none.
    * @throws BadInputError when a fact or the provenance is malformed (nothing is applied then)
@@ -120,14 +126,26 @@ export class GraphStore {
     const now = this.clock.now();
     let entities = 0;
     let edges = 0;
-    for (const e of facts.entities) {
-      entities += this.upsertEntity.run({ id: entityId(e), kind: e.kind, key: e.key, name: e.name ?? null, attrs: JSON.stringify(e.attrs ?? {}), now }).changes;
-    }
+    for (const e of facts.entities) entities += this.mergeEntity(e, provenance.at, now);
     for (const edge of facts.edges) {
       for (const end of [edge.from, edge.to]) entities += this.ensureEntity.run({ id: entityId(end), kind: end.kind, key: end.key, now }).changes;
       edges += this.upsertEdge.run({ from: entityId(edge.from), kind: edge.kind, to: entityId(edge.to), source: provenance.source, weight: edge.weight ?? 1, at: provenance.at }).changes;
     }
     return { entities, edges };
+  }
+
+  /** Upserts one entity; its attributes merge by the time each was said (see `mergeTimedAttrs`). */
+  private mergeEntity(e: EntityFact, at: number, now: number): number {
+    const id = entityId(e);
+    const row = this.selectForMerge.get(id) as { name: string | null; attrs: string; attrs_at: string } | undefined;
+    const known = row ? { attrs: JSON.parse(row.attrs) as Record<string, unknown>, times: JSON.parse(row.attrs_at) as Record<string, number> } : { attrs: {}, times: {} };
+    const merged = mergeTimedAttrs(known, e.attrs ?? {}, at);
+    const name = e.name ?? row?.name ?? null;
+    const values = { id, name, attrs: JSON.stringify(merged.attrs), times: JSON.stringify(merged.times), now };
+    if (!row) return this.insertEntity.run({ ...values, kind: e.kind, key: e.key }).changes;
+    if (merged.changed || name !== row.name) return this.updateEntity.run(values).changes;
+    if (merged.timesChanged) this.updateTimes.run(values);
+    return 0;
   }
 
   /** The entity with this id (`<kind>:<key>`), or undefined. */

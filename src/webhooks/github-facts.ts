@@ -130,3 +130,24 @@ export function githubFacts(event: string, body: Json): GraphFacts {
   const edges = attrs.deleted ? [] : paperEdges(key, repo.description, repo.homepage, release?.body, release?.name);
   return { entities, edges };
 }
+
+const epochMs = (v: unknown): number | undefined => {
+  const iso = githubDate(v);
+  return iso === undefined ? undefined : Date.parse(iso);
+};
+
+/**
+ * When the event happened, as its payload says: a star's `starred_at`, a release's publication, a
+ * push's `pushed_at`, else the repository's `updated_at`; when paperd received it if the payload
+ * says nothing, or says a time after that (a skewed clock must not outrank later news).
+ */
+export function githubEventTime(event: string, body: Json, receivedAt: number): number {
+  const repo = obj(body.repository);
+  const release = obj(body.release);
+  const said =
+    (event === 'star' ? epochMs(body.starred_at) : undefined) ??
+    (event === 'release' ? epochMs(release?.published_at) ?? epochMs(release?.created_at) : undefined) ??
+    (event === 'push' ? epochMs(repo?.pushed_at) : undefined) ??
+    epochMs(repo?.updated_at);
+  return said === undefined ? receivedAt : Math.min(said, receivedAt);
+}

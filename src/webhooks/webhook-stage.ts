@@ -7,7 +7,7 @@ import { JOB } from '../pipeline/job-kinds.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Job, Journal } from '../storage/sqlite/journal.js';
 import type { WebhookJobPayload } from './deliveries.js';
-import { githubFacts } from './github-facts.js';
+import { githubEventTime, githubFacts } from './github-facts.js';
 import { huggingfaceFacts } from './hf-facts.js';
 
 /**
@@ -36,14 +36,18 @@ export interface WebhookStageOptions {
 
 /** The facts a journaled delivery carries, and where they came from. */
 export function deliveryFacts(payload: WebhookJobPayload, receivedAt: number): { facts: GraphFacts; provenance: FactProvenance } {
-  if (payload.provider === 'github') return { facts: githubFacts(payload.event, payload.body), provenance: { source: 'github-webhook', at: receivedAt } };
+  if (payload.provider === 'github') {
+    return { facts: githubFacts(payload.event, payload.body), provenance: { source: 'github-webhook', at: githubEventTime(payload.event, payload.body, receivedAt) } };
+  }
+  // Hugging Face payloads carry no time of their own: they are dated on arrival.
   return { facts: huggingfaceFacts(payload.body, receivedAt), provenance: { source: 'hf-webhook', at: receivedAt } };
 }
 
 /**
  * The webhook stage: claims `webhook` jobs (hot priority), turns each delivery into graph facts
  * and applies them in one transaction with the job's completion, so that a crash redoes a
- * delivery and never applies it twice. Facts are dated when paperd received the delivery.
+ * delivery and never applies it twice. GitHub facts are dated by the event's own time, so a late
+ * redelivery of older news does not overwrite newer; Hugging Face facts when paperd received them.
  */
 export function webhookStage(options: WebhookStageOptions): Stage {
   const { db, journal, owner, log } = options;
