@@ -4,7 +4,7 @@ import type { EdgeKind, EntityKind, EntityRef, FactProvenance, GraphFacts } from
 /** Every entity kind, as `EntityKind` lists them. */
 export const ENTITY_KINDS: readonly EntityKind[] = ['paper', 'author', 'model', 'dataset', 'space', 'repository', 'task', 'method', 'category'];
 /** Every edge kind, as `EdgeKind` lists them. */
-export const EDGE_KINDS: readonly EdgeKind[] = ['authored', 'has_code', 'implements', 'uses_dataset', 'introduces', 'evaluates_on', 'mentions', 'cites', 'related', 'in_category'];
+export const EDGE_KINDS: readonly EdgeKind[] = ['authored', 'has_code', 'implements', 'uses_dataset', 'introduces', 'evaluates_on', 'mentions', 'cites', 'related', 'co_author', 'in_category'];
 
 const MAX_KEY_CHARS = 500;
 const MAX_NAME_CHARS = 1000;

@@ -15,6 +15,7 @@ export type EdgeKind =
   | 'mentions' // paper → any entity it names
   | 'cites' // paper → paper
   | 'related' // paper → paper (derived: vector neighbours)
+  | 'co_author' // author → author (derived: papers they wrote together)
   | 'in_category'; // paper → category
 
 /**

@@ -6,6 +6,12 @@
 export interface RankedList {
   readonly ids: readonly string[];
   readonly weight: number;
+  /**
+   * The list's own scores, in its order: ids with equal scores share a rank (the best of them),
+   * so that exact ties (the same text twice) stay ties after fusion instead of being ordered by
+   * where the list happened to put them.
+   */
+  readonly scores?: readonly number[];
 }
 
 export interface FusedHit {
@@ -21,15 +27,17 @@ export const RRF_K = 60;
 export function fuseRanks(lists: readonly RankedList[], k = RRF_K): FusedHit[] {
   const fused = new Map<string, { score: number; ranks: (number | undefined)[] }>();
   lists.forEach((list, li) => {
+    let rank = 0;
     list.ids.forEach((id, i) => {
+      if (i === 0 || list.scores?.[i] === undefined || list.scores[i] !== list.scores[i - 1]) rank = i + 1;
       let entry = fused.get(id);
       if (!entry) {
         entry = { score: 0, ranks: lists.map(() => undefined) };
         fused.set(id, entry);
       }
       if (entry.ranks[li] !== undefined) return;
-      entry.ranks[li] = i + 1;
-      entry.score += list.weight / (k + i + 1);
+      entry.ranks[li] = rank;
+      entry.score += list.weight / (k + rank);
     });
   });
   // Ties (same score) go to the better best rank, then the id, so pages are stable.

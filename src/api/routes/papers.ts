@@ -21,6 +21,7 @@ const Hit = Type.Object({
   categories: Type.Array(Type.String()), hasCode: Type.Boolean(), rank: Type.Integer(), score: Type.Number(),
   snippet: Type.String({ description: 'HTML: matched words in <mark>, the rest escaped' }),
   bm25Rank: Type.Optional(Type.Integer()), vectorRank: Type.Optional(Type.Integer()),
+  centrality: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: "the paper's centrality in the knowledge graph (PageRank, log-scaled), where it lifted the hybrid score" })),
 });
 const SearchResult = Type.Object({
   mode: Type.String(), embedder: Type.String({ description: 'the embedder that made the vectors searched' }),

@@ -164,6 +164,13 @@ export class VectorStore {
     return row ? { id: row.id, vector: Float32Array.from(row.vector), embedder: row.embedder, updated: row.updated } : undefined;
   }
 
+  /** The stored rows of these ids (those that have one), in one scan rather than one per id. */
+  async getMany(ids: readonly string[]): Promise<VectorRow[]> {
+    if (ids.length === 0) return [];
+    const rows = (await this.table.query().where(`id IN (${ids.map(sqlString).join(', ')})`).toArray()) as { id: string; vector: ArrayLike<number>; embedder: string; updated: string }[];
+    return rows.map((row) => ({ id: row.id, vector: Float32Array.from(row.vector), embedder: row.embedder, updated: row.updated }));
+  }
+
   /**
    * The `k` nearest rows by cosine distance, nearest first; with `embedder`, only rows that
    * embedder made (while vectors are being remade by a new model, the old ones do not compare).

@@ -280,13 +280,15 @@ export const migrations: Migration[] = [
     name: 'graph_attribute_times_and_centrality',
     // attrs_at holds, per attribute, when the source that set it said so: a delivery that arrives
     // late with older news (a star count GitHub sent before the poller's newer one) does not
-    // overwrite what is newer. graph_centrality holds PageRank, recomputed offline, that search
-    // ranking reads for a handful of candidates at a time.
+    // overwrite what is newer. graph_centrality holds PageRank, recomputed offline, and the same
+    // scaled to [0, 1] on a log scale (centrality), which search ranking reads for a handful of
+    // candidates at a time.
     sql: `
       ALTER TABLE graph_entities ADD COLUMN attrs_at TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attrs_at));
       CREATE TABLE graph_centrality (
         entity_id TEXT PRIMARY KEY,
         pagerank REAL NOT NULL,
+        centrality REAL NOT NULL CHECK (centrality BETWEEN 0 AND 1),
         computed_at INTEGER NOT NULL
       ) WITHOUT ROWID;
     `,
