@@ -143,8 +143,8 @@ describe('GitHub webhooks', function () {
     expect(webhookJobs(api.db)).to.have.length(0);
   });
 
-  it('needs no API key, and is still rate limited per address', async () => {
-    api = await startWebhookApi({ perMinuteAnonymous: 3 });
+  it('needs no API key, and is still rate limited per address, in a bucket of its own', async () => {
+    api = await startWebhookApi({ githubPerMinute: 3, perMinuteAnonymous: 1 });
     const f = githubFixtures().find((x) => x.name === 'ping/payload.json')!;
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await postGithub(api.url, f.body, { event: 'ping', delivery: delivery(100 + i) })).status);
@@ -152,7 +152,7 @@ describe('GitHub webhooks', function () {
   });
 
   it('counts unsigned deliveries against the rate limit', async () => {
-    api = await startWebhookApi({ perMinuteAnonymous: 2 });
+    api = await startWebhookApi({ githubPerMinute: 2 });
     const f = githubFixtures().find((x) => x.name === 'ping/payload.json')!;
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await postGithub(api.url, f.body, { event: 'ping', delivery: delivery(200 + i), signature: null })).status);

@@ -97,12 +97,23 @@ describe('Hugging Face webhooks', function () {
     expect(response.status).to.equal(413);
   });
 
-  it('counts refused secrets against the rate limit, so guessing is throttled', async () => {
-    api = await startWebhookApi({ perMinuteAnonymous: 3 });
+  it('counts refused secrets against the deliveries\' own rate limit, so guessing is throttled', async () => {
+    api = await startWebhookApi({ huggingfacePerMinute: 3 });
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await postHf(api.url, { guess: i }, `guess-${i}`)).status);
     statuses.push((await postHf(api.url, { event: { scope: 'repo', action: 'update' }, repo: { type: 'model', name: 'a/b' } })).status);
     expect(statuses).to.deep.equal([401, 401, 401, 429, 429]);
+  });
+
+  it('keeps deliveries apart from the API\'s anonymous rate limit, both ways', async () => {
+    api = await startWebhookApi({ perMinuteAnonymous: 2, huggingfacePerMinute: 100 });
+    const apiCalls: number[] = [];
+    for (let i = 0; i < 3; i++) apiCalls.push((await fetch(`${api.url}/v1/actors`)).status);
+    expect(apiCalls, 'anonymous API calls spend their own bucket').to.deep.equal([200, 200, 429]);
+    const deliveries: number[] = [];
+    for (let i = 0; i < 5; i++) deliveries.push((await postHf(api.url, { event: { scope: 'repo', action: 'update' }, repo: { type: 'model', name: `a/b${i}`, headSha: `sha${i}` } })).status);
+    expect(deliveries, 'while the address is out of API calls, its deliveries still land').to.deep.equal([202, 202, 202, 202, 202]);
+    expect(api.received()).to.equal(5);
   });
 
   it('maps scopes to the closest known one', () => {

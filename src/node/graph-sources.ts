@@ -66,6 +66,8 @@ export function createGraphSources(system: ActorSystem, store: Store, config: Co
       huggingfaceSecret: huggingfaceSecretOf(config.huggingface.webhookSecret),
       githubBodyLimitBytes: config.github.webhookBodyLimitBytes,
       huggingfaceBodyLimitBytes: config.huggingface.webhookBodyLimitBytes,
+      githubPerMinute: config.github.webhookRateLimitPerMinute,
+      huggingfacePerMinute: config.huggingface.webhookRateLimitPerMinute,
       received: () => tell(webhooks.ref, { type: 'work' }),
     },
     graphRoutes: { graph, db: store.db },

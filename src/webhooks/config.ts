@@ -4,6 +4,14 @@ import { Type } from '@sinclair/typebox';
 export const WEBHOOK_BODY_LIMIT_BYTES = 25 * 1_048_576;
 
 /**
+ * Deliveries a minute per sending address. A provider sends from a few addresses, in bursts (a
+ * repository starred a thousand times, a release fanning out), and it does not resend what was
+ * refused: its deliveries get a bucket of their own, larger than an anonymous caller's, so that
+ * API traffic from the same address never spends it. Refusals count, so guessing is throttled.
+ */
+export const WEBHOOK_RATE_LIMIT_PER_MINUTE = 6_000;
+
+/**
  * The webhook settings of the `github` section, to spread into it next to the poller's
  * (`PAPERD_GITHUB_WEBHOOK_SECRET`). An empty secret turns the route off: it answers 503.
  */
@@ -12,6 +20,8 @@ export const GithubWebhookSettings = {
   webhookSecret: Type.String({ default: '' }),
   /** Deliveries may be this large (GitHub sends at most 25 MB). */
   webhookBodyLimitBytes: Type.Integer({ minimum: 1024, default: WEBHOOK_BODY_LIMIT_BYTES }),
+  /** Deliveries a minute from one address, refused ones included; their own bucket, apart from the API's. */
+  webhookRateLimitPerMinute: Type.Integer({ minimum: 1, default: WEBHOOK_RATE_LIMIT_PER_MINUTE }),
 };
 
 /**
@@ -22,6 +32,7 @@ export const HuggingfaceWebhookSettings = {
   /** The secret set on the Hugging Face webhook; it arrives in `X-Webhook-Secret`. */
   webhookSecret: Type.String({ default: '' }),
   webhookBodyLimitBytes: Type.Integer({ minimum: 1024, default: WEBHOOK_BODY_LIMIT_BYTES }),
+  webhookRateLimitPerMinute: Type.Integer({ minimum: 1, default: WEBHOOK_RATE_LIMIT_PER_MINUTE }),
 };
 
 /**

@@ -41,6 +41,8 @@ export async function startWebhookApi(options: Partial<Omit<WebhookRouteDeps, 'j
       received: () => void received++,
       ...(options.githubBodyLimitBytes === undefined ? {} : { githubBodyLimitBytes: options.githubBodyLimitBytes }),
       ...(options.huggingfaceBodyLimitBytes === undefined ? {} : { huggingfaceBodyLimitBytes: options.huggingfaceBodyLimitBytes }),
+      ...(options.githubPerMinute === undefined ? {} : { githubPerMinute: options.githubPerMinute }),
+      ...(options.huggingfacePerMinute === undefined ? {} : { huggingfacePerMinute: options.huggingfacePerMinute }),
     },
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });

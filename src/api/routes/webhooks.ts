@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { BadInputError, WebhookNotConfiguredError, WebhookSignatureError } from '../../errors.js';
 import { JOB } from '../../pipeline/job-kinds.js';
 import { JOB_PRIORITY, type Journal } from '../../storage/sqlite/journal.js';
-import { WEBHOOK_BODY_LIMIT_BYTES } from '../../webhooks/config.js';
+import { WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_RATE_LIMIT_PER_MINUTE } from '../../webhooks/config.js';
 import { GITHUB_EVENTS, githubDedupKey, hfDedupKey, hfScopeOf, parseWebhookBody, type WebhookJobPayload } from '../../webhooks/deliveries.js';
 import { githubSignatureProblem, githubSignatureValid, huggingfaceSecretValid } from '../../webhooks/signatures.js';
 import { ErrorBody } from '../schemas.js';
@@ -19,6 +19,9 @@ export interface WebhookRouteDeps {
   /** Bodies may be this large; 25 MB (GitHub's own cap) by default. */
   readonly githubBodyLimitBytes?: number;
   readonly huggingfaceBodyLimitBytes?: number;
+  /** Deliveries a minute per address and provider; `WEBHOOK_RATE_LIMIT_PER_MINUTE` by default. */
+  readonly githubPerMinute?: number;
+  readonly huggingfacePerMinute?: number;
 }
 
 const Answer = Type.Object({
@@ -40,6 +43,11 @@ function header(req: FastifyRequest, name: string): string | undefined {
 // Ids become journal keys: a bounded, printable token, whatever the sender puts there.
 const DELIVERY_ID = /^[\w.:-]{1,128}$/;
 const EVENT_NAME = /^[a-z_]{1,64}$/;
+
+/** A provider's deliveries from one address: their own bucket, apart from the API's (see `WEBHOOK_RATE_LIMIT_PER_MINUTE`). */
+function deliveriesPerMinute(provider: string, max = WEBHOOK_RATE_LIMIT_PER_MINUTE) {
+  return { max, timeWindow: 60_000, keyGenerator: (req: FastifyRequest) => `webhook:${provider}:${req.ip}` };
+}
 
 function rawBody(req: FastifyRequest): Buffer {
   if (!Buffer.isBuffer(req.body)) throw new BadInputError('a webhook body must be application/json or application/x-www-form-urlencoded');
@@ -68,6 +76,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteDeps> = async 
     '/v1/webhooks/github',
     {
       bodyLimit: deps.githubBodyLimitBytes ?? WEBHOOK_BODY_LIMIT_BYTES,
+      config: { rateLimit: deliveriesPerMinute('github', deps.githubPerMinute) },
       schema: { summary: 'A GitHub webhook delivery (signed with X-Hub-Signature-256)', response: responses },
       // After the rate limit (an onRequest hook: refusals count too, so guessing is throttled) and
       // before the body is read: a node without the secret, or a delivery without a signature, costs nothing.
@@ -97,6 +106,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteDeps> = async 
     '/v1/webhooks/huggingface',
     {
       bodyLimit: deps.huggingfaceBodyLimitBytes ?? WEBHOOK_BODY_LIMIT_BYTES,
+      config: { rateLimit: deliveriesPerMinute('huggingface', deps.huggingfacePerMinute) },
       schema: { summary: 'A Hugging Face webhook delivery (authenticated by X-Webhook-Secret)', response: responses },
       preParsing: async (req, _reply, payload) => {
         if (!deps.huggingfaceSecret) throw new WebhookNotConfiguredError('Hugging Face', 'huggingface.webhookSecret (PAPERD_HUGGINGFACE_WEBHOOK_SECRET)');
