@@ -29,13 +29,16 @@ async function wholePass(step: (cursor: string | undefined) => DeriveStep | Prom
   return steps;
 }
 
-/** PageRank solved exactly: (I − d·(P + D/n))·r = (1 − d)/n, by Gaussian elimination. */
+/**
+ * PageRank solved exactly by Gaussian elimination: (I − d·(P + L/n))·r = (1 − d)/n, where P passes
+ * w/max(1, out) along each edge and L spreads what a node does not pass on (1 − min(1, out)).
+ */
 function exactPageRank(n: number, edges: [number, number, number][], d: number): number[] {
   const out = new Array<number>(n).fill(0);
   for (const [u, , w] of edges) out[u]! += w;
   const a = Array.from({ length: n }, (_, v) => Array.from({ length: n + 1 }, (_, u) => (u === n ? (1 - d) / n : u === v ? 1 : 0)));
-  for (const [u, v, w] of edges) a[v]![u]! -= (d * w) / out[u]!;
-  for (let u = 0; u < n; u++) if (out[u] === 0) for (let v = 0; v < n; v++) a[v]![u]! -= d / n;
+  for (const [u, v, w] of edges) a[v]![u]! -= (d * w) / Math.max(1, out[u]!);
+  for (let u = 0; u < n; u++) if (out[u]! < 1) for (let v = 0; v < n; v++) a[v]![u]! -= (d * (1 - out[u]!)) / n;
   for (let c = 0; c < n; c++) {
     const pivot = a.slice(c).reduce((best, row, i) => (Math.abs(row[c]!) > Math.abs(a[best]![c]!) ? c + i : best), c);
     [a[c], a[pivot]] = [a[pivot]!, a[c]!];
@@ -51,12 +54,12 @@ function exactPageRank(n: number, edges: [number, number, number][], d: number):
 describe('derived graph: PageRank, co-authorship, related papers', function () {
   this.timeout(60_000);
 
-  it('PageRank agrees with the exact solution on a weighted graph with a dangling node', () => {
-    // 0 ⇄ 1, 2 → 0 (weight 3) and 2 → 1, 3 → 2; 4 has no out-edges.
-    const edges: [number, number, number][] = [[0, 1, 1], [1, 0, 1], [2, 0, 3], [2, 1, 1], [3, 2, 1], [3, 4, 2]];
-    const graph = { nodes: 5, from: Int32Array.from(edges.map((e) => e[0])), to: Int32Array.from(edges.map((e) => e[1])), weight: Float64Array.from(edges.map((e) => e[2])), count: edges.length };
+  it('PageRank agrees with the exact solution on a weighted graph with a dangling node and a weak edge', () => {
+    // 0 ⇄ 1, 2 → 0 (weight 3) and 2 → 1, 3 → 2 and 3 → 4; 4 has only a weak edge (0.1) to 0; 5 has none.
+    const edges: [number, number, number][] = [[0, 1, 1], [1, 0, 1], [2, 0, 3], [2, 1, 1], [3, 2, 1], [3, 4, 2], [4, 0, 0.1]];
+    const graph = { nodes: 6, from: Int32Array.from(edges.map((e) => e[0])), to: Int32Array.from(edges.map((e) => e[1])), weight: Float64Array.from(edges.map((e) => e[2])), count: edges.length };
     const { ranks } = pageRank(graph, { ...DEFAULT_PAGERANK, tolerance: 1e-14, maxIterations: 1_000 });
-    const exact = exactPageRank(5, edges, DEFAULT_PAGERANK.damping);
+    const exact = exactPageRank(6, edges, DEFAULT_PAGERANK.damping);
     ranks.forEach((r, i) => expect(r).to.be.closeTo(exact[i]!, 1e-10));
     expect(ranks.reduce((s, r) => s + r, 0)).to.be.closeTo(1, 1e-12);
   });

@@ -18,13 +18,16 @@ export interface PageRankOptions {
 export const DEFAULT_PAGERANK: PageRankOptions = { damping: 0.85, maxIterations: 100, tolerance: 1e-9 };
 
 /**
- * Weighted PageRank by power iteration: a node passes its rank along its out-edges in proportion
- * to their weights; a node without out-edges (a dangling one) spreads its rank over every node,
- * so the ranks always sum to 1. Returns the ranks and how many iterations it took.
+ * Weighted PageRank by power iteration. A node passes its rank along its out-edges in proportion
+ * to their weights, and weights are shares, not only proportions: out-edges that weigh less than
+ * 1 in all pass on only that much, and the rest is spread over every node as a dangling node's
+ * rank is. So a paper whose only out-edges are weak (vector neighbours at 0.1) does not hand all
+ * of its rank to them. The ranks always sum to 1. Returns them and how many iterations it took.
  */
 export function pageRank(graph: EdgeList, options: PageRankOptions = DEFAULT_PAGERANK): { ranks: Float64Array; iterations: number } {
   const n = graph.nodes;
   if (n === 0) return { ranks: new Float64Array(0), iterations: 0 };
+  // What each node passes on along its edges: their weights' sum, read as a share of at most 1.
   const outWeight = new Float64Array(n);
   for (let e = 0; e < graph.count; e++) outWeight[graph.from[e]!]! += graph.weight[e]!;
   let ranks = new Float64Array(n).fill(1 / n);
@@ -34,11 +37,11 @@ export function pageRank(graph: EdgeList, options: PageRankOptions = DEFAULT_PAG
   while (iterations < options.maxIterations) {
     iterations++;
     let dangling = 0;
-    for (let u = 0; u < n; u++) if (outWeight[u] === 0) dangling += ranks[u]!;
+    for (let u = 0; u < n; u++) if (outWeight[u]! < 1) dangling += ranks[u]! * (1 - outWeight[u]!);
     next.fill((1 - d) / n + (d * dangling) / n);
     for (let e = 0; e < graph.count; e++) {
       const u = graph.from[e]!;
-      next[graph.to[e]!]! += (d * ranks[u]! * graph.weight[e]!) / outWeight[u]!;
+      next[graph.to[e]!]! += (d * ranks[u]! * graph.weight[e]!) / Math.max(1, outWeight[u]!);
     }
     let change = 0;
     for (let u = 0; u < n; u++) change += Math.abs(next[u]! - ranks[u]!);
