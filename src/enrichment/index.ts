@@ -25,3 +25,4 @@ export {
 } from './prompts.js';
 export { parseEnrichmentOutput, validateEnrichment, type EnrichmentRepair, type ParsedEnrichment } from './parse-output.js';
 export { FALLBACK_MODEL, fallbackEnrichment, fallbackProvenance, type FallbackOptions } from './fallback.js';
+export { FallbackEnricher } from './fallback-enricher.js';

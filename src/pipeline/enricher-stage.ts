@@ -1,9 +1,10 @@
 import type { Database } from 'better-sqlite3';
+import { BadInputError } from '../errors.js';
 import type { Logger } from 'pino';
 import type { Stage } from '../actors/pulling-stage.js';
 import {
   enrichmentChatRequest,
-  fallbackEnrichment,
+  FallbackEnricher,
   fallbackProvenance,
   llmProvenance,
   parseEnrichmentOutput,
@@ -39,6 +40,9 @@ export interface EnricherOptions {
   readonly committed?: () => void;
 }
 
+/** A paper whose enrichment failed for a passing reason is tried again after this. */
+const RETRY_MS = 5_000;
+
 type Outcome = { result: EnrichmentResult; provenance: EnrichmentProvenance; why?: string };
 
 /**
@@ -55,6 +59,8 @@ export function enricherStage(options: EnricherOptions): Stage {
   const counts = { byLlm: 0, byFallback: 0, rejected: 0, skipped: 0 };
 
   const graph = new GraphStore(db, options.clock);
+  // The fallback's CPU work runs in its own thread, not between the API's requests.
+  const fallback = new FallbackEnricher();
   // The paper's place in the knowledge graph (authors, categories, and what the enrichment found)
   // is written with the enrichment, in the same transaction.
   const commit = db.transaction((job: Job, paper: StoredPaper | undefined, version: number, outcome: Outcome | undefined) => {
@@ -68,7 +74,7 @@ export function enricherStage(options: EnricherOptions): Stage {
   });
 
   async function enrich(paper: StoredPaper): Promise<Outcome> {
-    if (!options.llm) return { result: fallbackEnrichment(paper), provenance: fallbackProvenance, why: 'no LLM is configured' };
+    if (!options.llm) return { result: await fallback.enrich(paper), provenance: fallbackProvenance, why: 'no LLM is configured' };
     const { router, model } = options.llm;
     try {
       const completion = await router.chat({ ...enrichmentChatRequest(paper), model }, { priority: 'offline' });
@@ -76,10 +82,10 @@ export function enricherStage(options: EnricherOptions): Stage {
       if (parsed.ok) return { result: parsed.value, provenance: llmProvenance(completion.model || model) };
       counts.rejected++;
       log.warn({ paper: paper.id, model, reason: parsed.reason }, 'LLM enrichment rejected; the embedded fallback answers');
-      return { result: fallbackEnrichment(paper), provenance: fallbackProvenance, why: `the model's answer was rejected: ${parsed.reason}` };
+      return { result: await fallback.enrich(paper), provenance: fallbackProvenance, why: `the model's answer was rejected: ${parsed.reason}` };
     } catch (error) {
       log.warn({ paper: paper.id, model, err: error }, 'no LLM answered the enrichment; the embedded fallback answers');
-      return { result: fallbackEnrichment(paper), provenance: fallbackProvenance, why: (error as Error).message };
+      return { result: await fallback.enrich(paper), provenance: fallbackProvenance, why: (error as Error).message };
     }
   }
 
@@ -98,9 +104,11 @@ export function enricherStage(options: EnricherOptions): Stage {
       if (outcome.provenance.producer === 'llm') counts.byLlm++;
       else counts.byFallback++;
     } catch (error) {
-      // The fallback or the store refused (a paper with neither title nor abstract): say why, for good.
-      journal.fail(job.id, owner, error, { permanent: true });
-      log.warn({ paper: payload.id, err: error }, 'enrichment failed');
+      // The fallback or the store refused (a paper with neither title nor abstract): say why, for
+      // good. Anything else (the fallback's thread died under it) is tried again shortly.
+      const permanent = error instanceof BadInputError;
+      journal.fail(job.id, owner, error, permanent ? { permanent } : { retryAt: options.clock.now() + RETRY_MS });
+      log.warn({ paper: payload.id, err: error, permanent }, 'enrichment failed');
     }
   }
 
@@ -112,8 +120,9 @@ export function enricherStage(options: EnricherOptions): Stage {
       options.committed?.();
       return jobs.length;
     },
-    close() {
+    async close() {
       journal.release(owner);
+      await fallback.close();
     },
     summary: () => ({ ...counts, model: options.llm?.model ?? null }),
   };
