@@ -16,6 +16,10 @@ async function writeCorpus(file: string, count: number): Promise<void> {
 
 describe('backpressure: a slow indexer and 50,000 entries offered', function () {
   this.timeout(300_000);
+  // The run is a child process: a test that times out must not leave it running.
+  let abort: AbortController;
+  beforeEach(() => (abort = new AbortController()));
+  afterEach(() => abort.abort());
 
   it('keeps the pipeline depth within one batch of the high watermark, and the process under 400 MB', async () => {
     const dir = tempDataDir();
@@ -24,6 +28,7 @@ describe('backpressure: a slow indexer and 50,000 entries offered', function () 
     const [high, low, batch] = [2_000, 500, 250];
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', resolve('test/support/backpressure-run.ts'), corpus, join(dir, 'data'), String(high), String(low), String(batch)], {
       maxBuffer: 1 << 20,
+      signal: abort.signal,
     });
     const seen = JSON.parse(stdout.trim().split('\n').pop()!) as { accepted: number; papers: number; vectors: number; maxDepth: number; maxRssMb: number; crossings: { paused: number; resumed: number } };
     expect(seen).to.include({ accepted: 50_000, papers: 50_000, vectors: 50_000 });
