@@ -1,0 +1,58 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { ChatCompletion } from 'openai/resources/chat/completions';
+import type { CreateEmbeddingResponse } from 'openai/resources/embeddings';
+import type { ChatRequest, EmbeddingRequest } from '../inference/router.js';
+import type { LinkProtocol } from './link.js';
+import { messageSchema } from './message.js';
+
+const Priority = Type.Union([Type.Literal('online'), Type.Literal('offline')]);
+
+/** An OpenAI chat request; its fields are the upstream's business, the link checks its shape. */
+const ChatRequestSchema = Type.Unsafe<ChatRequest>(
+  Type.Object({ model: Type.String({ minLength: 1 }), messages: Type.Array(Type.Object({ role: Type.String() })) }, { additionalProperties: true }),
+);
+const EmbeddingRequestSchema = Type.Unsafe<EmbeddingRequest>(
+  Type.Object({ model: Type.String({ minLength: 1 }), input: Type.Union([Type.String(), Type.Array(Type.Unknown())]) }, { additionalProperties: true }),
+);
+
+/** A whole chat completion from the node's own router (streams are re-chunked by the asker). */
+export const LlmChat = messageSchema('llm.chat', { request: ChatRequestSchema, priority: Priority });
+export const LlmEmbed = messageSchema('llm.embed', { request: EmbeddingRequestSchema, priority: Priority });
+/** Is any of the node's endpoints up for this role? */
+export const LlmProbe = messageSchema('llm.probe', { role: Type.Union([Type.Literal('chat'), Type.Literal('embeddings')]) });
+
+export const InferenceMessage = Type.Union([LlmChat, LlmEmbed, LlmProbe]);
+export type InferenceMessage = Static<typeof InferenceMessage>;
+
+/** Why the remote node's router could not answer, in the terms of `AttemptFailure`. */
+const RemoteFailure = Type.Object({
+  type: Type.String(),
+  message: Type.String(),
+  status: Type.Optional(Type.Integer()),
+  retryAfterMs: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+export type RemoteFailure = Static<typeof RemoteFailure>;
+
+const failed = Type.Object({ ok: Type.Literal(false), failure: RemoteFailure }, { additionalProperties: false });
+const ChatOutcome = Type.Union([
+  Type.Object({ ok: Type.Literal(true), completion: Type.Unsafe<ChatCompletion>(Type.Object({ choices: Type.Array(Type.Unknown(), { minItems: 1 }) }, { additionalProperties: true })) }, { additionalProperties: false }),
+  failed,
+]);
+const EmbedOutcome = Type.Union([
+  Type.Object({ ok: Type.Literal(true), response: Type.Unsafe<CreateEmbeddingResponse>(Type.Object({ data: Type.Array(Type.Unknown()) }, { additionalProperties: true })) }, { additionalProperties: false }),
+  failed,
+]);
+const ProbeOutcome = Type.Union([Type.Object({ ok: Type.Literal(true) }, { additionalProperties: false }), failed]);
+
+export type InferenceReplies = {
+  'llm.chat': Static<typeof ChatOutcome>;
+  'llm.embed': Static<typeof EmbedOutcome>;
+  'llm.probe': Static<typeof ProbeOutcome>;
+};
+
+/** The inference actor of a gpu or mac node, as the main node's router asks it over the link. */
+export const InferenceProtocol: LinkProtocol<InferenceMessage, InferenceReplies> = {
+  name: 'inference',
+  messages: InferenceMessage,
+  replies: { 'llm.chat': ChatOutcome, 'llm.embed': EmbedOutcome, 'llm.probe': ProbeOutcome },
+};
