@@ -1,0 +1,284 @@
+/**
+ * Soak: everything at once on one machine, for --minutes (10 by default), against a real node
+ * process: imports at full speed (BEIR batches through `POST /v1/import`), a signed GitHub webhook
+ * every --webhook-ms (100; one in ten a redelivery), --searchers concurrent searchers (20),
+ * enrichment through two fake vLLM endpoints behind proxies that fail --llm-fail of requests
+ * (0.1), and one actor crash injected every --crash-every-s (30). It prints requests served,
+ * errors (0 expected: the injected crashes are counted apart, each with its recovery), search
+ * p50/p99 per window, the node's RSS and open file descriptors per window (flat after warm-up is
+ * the goal), the LLM router's retries over the failures, then drains the node (`paperd drain`)
+ * and runs `paperd check` (must pass).
+ * Run: npm run bench:soak [-- --minutes 2 --searchers 20 --window-s 30]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { sign } from '@octokit/webhooks-methods';
+import { createApiKey } from '../src/auth/api-keys.js';
+import { openDatabase, sqlitePath } from '../src/storage/sqlite/database.js';
+import { FakeLlmServer } from '../test/support/fake-llm-server.js';
+import { startFlakyLlmProxy } from './support/flaky-llm-proxy.js';
+import { freePortForBench } from './support/free-port.js';
+import { realisticPapers, rng } from './support/papers.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const minutes = arg('minutes', 10);
+const searchers = arg('searchers', 20);
+const webhookMs = arg('webhook-ms', 100);
+const crashEveryS = arg('crash-every-s', 30);
+const windowS = arg('window-s', 30);
+const llmFail = arg('llm-fail', 0.1);
+const importBatch = arg('import-batch', 500);
+const durationMs = minutes * 60_000;
+const warmupMs = Math.min(120_000, durationMs / 4);
+
+const bin = resolve('bin/paperd.js');
+const random = rng(7);
+const dataDir = mkdtempSync(join(tmpdir(), 'paperd-soak-'));
+const admin = (() => {
+  const db = openDatabase(sqlitePath(dataDir));
+  try {
+    return createApiKey(db, ['admin']).key;
+  } finally {
+    db.close();
+  }
+})();
+const auth = { authorization: `Bearer ${admin}` };
+
+const ENRICHMENT = JSON.stringify({
+  tldr: 'A soak-test summary of the paper.',
+  tags: ['soak', 'attention'],
+  entities: { models: ['Soak-7B'], datasets: ['SoakBench'], tasks: ['language modeling'], methods: ['sparse attention'], codeUrls: [], huggingFaceIds: [], arxivIds: [] },
+});
+const fakes = await Promise.all(['gpu', 'mac'].map((name) => FakeLlmServer.start({ flavor: 'vllm', name, reply: () => ENRICHMENT, embeddingDims: 16 })));
+const proxies = await Promise.all(fakes.map((f) => startFlakyLlmProxy(f.baseUrl, llmFail, random)));
+
+const port = await freePortForBench();
+const node = spawn(process.execPath, [bin, 'up', '--data', dataDir, '--port', String(port)], {
+  env: {
+    ...process.env,
+    PAPERD_LOG_LEVEL: 'info',
+    PAPERD_TEST_HOOKS: 'true',
+    PAPERD_ARXIV_POLL: 'false',
+    PAPERD_PIPELINE_FETCH_PDFS: 'false',
+    PAPERD_GITHUB_WEBHOOK_SECRET: 'soak-secret',
+    PAPERD_API_RATE_LIMIT_PER_KEY: '10000000',
+    PAPERD_SUPERVISION_BACKOFF_MIN_MS: '50',
+    PAPERD_LLM_ENDPOINTS: JSON.stringify(proxies.map((p, i) => ({ name: ['gpu', 'mac'][i], kind: 'vllm', baseUrl: p.baseUrl, models: ['soak-model'], priority: i }))),
+  },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const nodeLogs = { errors: 0, crashLines: 0, lastErrors: [] as string[] };
+const up = new Promise<string>((resolveUp, rejectUp) => {
+  node.once('exit', (code) => rejectUp(new Error(`the node exited (${code}) before it was up`)));
+  createInterface({ input: node.stdout! }).on('line', (text) => {
+    let line: Record<string, unknown>;
+    try {
+      line = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    if (line.msg === 'paperd is up') resolveUp(String(line.url));
+    if (typeof line.level === 'number' && line.level >= 50) {
+      nodeLogs.errors++;
+      if (String(line.msg).includes('Injected') || JSON.stringify(line).includes('PAPERD_INJECTED_CRASH')) nodeLogs.crashLines++;
+      else {
+        nodeLogs.lastErrors.push(String(line.msg));
+        if (nodeLogs.lastErrors.length > 5) nodeLogs.lastErrors.shift();
+      }
+    }
+  });
+});
+const url = await up;
+const exited = new Promise<number | null>((r) => node.once('exit', (code) => r(code)));
+console.log(`soak: ${minutes} min against ${url} (pid ${node.pid}, data ${dataDir}); ${searchers} searchers, a webhook every ${webhookMs} ms, a crash every ${crashEveryS} s, LLM failing ${llmFail * 100}%`);
+
+const t0 = Date.now();
+const end = t0 + durationMs;
+const running = () => Date.now() < end;
+const served: Record<string, number> = { import: 0, webhook: 0, search: 0, crash: 0 };
+const errors: { kind: string; status: number | string; at: number }[] = [];
+const searchTimes: { at: number; ms: number }[] = [];
+const samples: { at: number; rssMiB: number; fds: number }[] = [];
+const crashes: { actor: string; at: number; recoveredMs: number | null }[] = [];
+let importedPapers = 0;
+
+async function call(kind: string, path: string, init: RequestInit = {}): Promise<Response | undefined> {
+  try {
+    const response = await fetch(`${url}${path}`, { ...init, signal: AbortSignal.timeout(60_000) });
+    if (response.ok) served[kind]!++;
+    else errors.push({ kind, status: response.status, at: Date.now() - t0 });
+    return response;
+  } catch (error) {
+    errors.push({ kind, status: (error as Error).message, at: Date.now() - t0 });
+    return undefined;
+  }
+}
+
+async function importer(): Promise<void> {
+  for (let batch = 0; running(); batch++) {
+    const lines: string[] = [];
+    for (const p of realisticPapers(importBatch, 1000 + batch)) lines.push(JSON.stringify({ _id: `soak-${batch}-${p.id}`, title: p.title, text: p.abstract }));
+    const response = await call('import', `/v1/import?name=soak-${batch}.jsonl`, { method: 'POST', headers: { ...auth, 'content-type': 'application/octet-stream' }, body: lines.join('\n') });
+    if (response?.ok) importedPapers += ((await response.json()) as { accepted: number }).accepted;
+    else await response?.arrayBuffer();
+  }
+}
+
+async function webhooks(): Promise<void> {
+  const delivered: string[] = [];
+  const inFlight = new Set<Promise<void>>();
+  // On the clock, not after each answer: a slow node gets its webhooks every 100 ms all the same (64 at most in flight).
+  for (let i = 0, next = Date.now(); running(); i++, next += webhookMs) {
+    const redeliver = delivered.length > 0 && random() < 0.1;
+    const id = redeliver ? delivered[Math.floor(random() * delivered.length)]! : `soak-delivery-${i}`;
+    if (!redeliver) delivered.push(id);
+    const n = Number(id.split('-').pop()) % 500;
+    const body = JSON.stringify({ action: 'created', starred_at: new Date().toISOString(), repository: { full_name: `soak/repo-${n}`, html_url: `https://github.com/soak/repo-${n}`, stargazers_count: n }, sender: { login: 'soak' } });
+    const signature = await sign('soak-secret', body);
+    const sent: Promise<void> = call('webhook', '/v1/webhooks/github', {
+      method: 'POST', body,
+      headers: { 'content-type': 'application/json', 'x-github-event': 'star', 'x-github-delivery': id, 'x-hub-signature-256': signature },
+    }).then(async (response) => void (await response?.arrayBuffer())).finally(() => inFlight.delete(sent));
+    inFlight.add(sent);
+    while (inFlight.size >= 64) await Promise.race(inFlight);
+    await new Promise((r) => setTimeout(r, Math.max(0, next + webhookMs - Date.now())));
+  }
+  await Promise.all(inFlight);
+}
+
+const queryWords = 'attention transformer diffusion graph retrieval sparse reinforcement policy quantization distillation federated calibration'.split(' ');
+async function searcher(seed: number): Promise<void> {
+  const r = rng(seed);
+  const modes = ['hybrid', 'bm25', 'vector'];
+  while (running()) {
+    const q = Array.from({ length: 1 + Math.floor(r() * 3) }, () => queryWords[Math.floor(r() * queryWords.length)]).join(' ');
+    const started = performance.now();
+    const response = await call('search', `/v1/search?q=${encodeURIComponent(q)}&mode=${modes[Math.floor(r() * modes.length)]}&limit=10`, { headers: auth });
+    await response?.arrayBuffer();
+    if (response?.ok) searchTimes.push({ at: Date.now() - t0, ms: performance.now() - started });
+  }
+}
+
+interface TreeNode { path: string; status: string; restarts: number; children: TreeNode[] }
+async function actorOf(path: string): Promise<TreeNode | undefined> {
+  const body = (await (await fetch(`${url}/v1/actors`)).json()) as { tree: TreeNode[] };
+  const find = (ns: TreeNode[]): TreeNode | undefined => {
+    for (const n of ns) if (n.path === path) return n; else { const f = find(n.children); if (f) return f; }
+    return undefined;
+  };
+  return find(body.tree);
+}
+
+async function crasher(): Promise<void> {
+  const targets = ['root/pipeline/indexer', 'root/pipeline/enricher', 'root/sources/webhooks', 'root/storage/chunk-sync', 'root/offline/alert-evaluator', 'root/storage/vector-sync'];
+  for (let i = 0; ; i++) {
+    await new Promise((r) => setTimeout(r, crashEveryS * 1000));
+    if (!running()) return;
+    const actor = targets[i % targets.length]!;
+    const before = (await actorOf(actor))?.restarts ?? 0;
+    const at = Date.now();
+    const response = await call('crash', '/v1/test/crash', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ path: actor }) });
+    await response?.arrayBuffer();
+    const record = { actor, at: at - t0, recoveredMs: null as number | null };
+    crashes.push(record);
+    // Recovered: restarted (its count went up) and running again, within 30 s.
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+      const now = await actorOf(actor).catch(() => undefined);
+      if (now && now.restarts > before && now.status === 'running') {
+        record.recoveredMs = Date.now() - at;
+        break;
+      }
+    }
+  }
+}
+
+async function sampler(): Promise<void> {
+  while (running()) {
+    try {
+      const status = readFileSync(`/proc/${node.pid}/status`, 'utf8');
+      const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      samples.push({ at: Date.now() - t0, rssMiB: rssKiB / 1024, fds: readdirSync(`/proc/${node.pid}/fd`).length });
+    } catch {
+      // /proc is Linux's; elsewhere the memory columns stay empty.
+    }
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+}
+
+const pct = (xs: number[], p: number) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+const progress = setInterval(() => process.stdout.write(`  ${Math.round((Date.now() - t0) / 1000)} s: ${served.search} searches, ${served.import} imports (${importedPapers} papers), ${served.webhook} webhooks, ${errors.length} errors\n`), windowS * 1000);
+await Promise.all([importer(), webhooks(), crasher(), sampler(), ...Array.from({ length: searchers }, (_, i) => searcher(100 + i))]);
+clearInterval(progress);
+const loadSeconds = (Date.now() - t0) / 1000;
+
+console.log('\nwindow   searches   p50 ms   p99 ms   RSS MiB   fds');
+for (let w = 0; w * windowS * 1000 < durationMs; w++) {
+  const [from, to] = [w * windowS * 1000, (w + 1) * windowS * 1000];
+  const times = searchTimes.filter((s) => s.at >= from && s.at < to).map((s) => s.ms);
+  const inWindow = samples.filter((s) => s.at >= from && s.at < to);
+  const last = inWindow[inWindow.length - 1];
+  console.log(`${`${from / 1000}-${to / 1000}s`.padEnd(9)}${String(times.length).padStart(9)}${pct(times, 50).toFixed(1).padStart(9)}${pct(times, 99).toFixed(1).padStart(9)}${(last?.rssMiB.toFixed(0) ?? '-').padStart(10)}${String(last?.fds ?? '-').padStart(6)}`);
+}
+
+const afterWarmup = samples.filter((s) => s.at >= warmupMs);
+const firstSample = afterWarmup[0];
+const lastSample = afterWarmup[afterWarmup.length - 1];
+// Let the pipeline finish what the soak gave it, then drain the node and check the stores.
+const settleEnd = Date.now() + 10 * 60_000;
+let depth = NaN;
+while (Date.now() < settleEnd) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  depth = Number(/^paperd_pipeline_depth\{[^}]*\} (\d+)/m.exec(text)?.[1] ?? NaN);
+  const enrichPending = (/^paperd_jobs_by_kind\{[^}]*kind="enrich"[^}]*state="(?:queued|leased)"[^}]*\} (\d+)/gm.exec(text)?.[1]) ?? '0';
+  if (depth === 0 && enrichPending === '0') break;
+  await new Promise((r) => setTimeout(r, 1_000));
+}
+const metrics = await (await fetch(`${url}/metrics`)).text();
+const metric = (re: RegExp) => [...metrics.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
+const settledSeconds = (Date.now() - t0) / 1000 - loadSeconds;
+const drain = spawn(process.execPath, [bin, 'drain', '--url', url], { env: { ...process.env, PAPERD_API_KEY: admin }, stdio: ['ignore', 'pipe', 'pipe'] });
+let drainOut = '';
+drain.stdout.on('data', (d: Buffer) => (drainOut += d.toString()));
+drain.stderr.on('data', (d: Buffer) => (drainOut += d.toString()));
+const drainCode = await new Promise<number | null>((r) => drain.once('exit', r));
+const nodeCode = await exited;
+const check = spawn(process.execPath, [bin, 'check', '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+let checkOut = '';
+check.stdout.on('data', (d: Buffer) => (checkOut += d.toString()));
+check.stderr.on('data', (d: Buffer) => (checkOut += d.toString()));
+const checkCode = await new Promise<number | null>((r) => check.once('exit', r));
+
+const recovered = crashes.filter((c) => c.recoveredMs !== null);
+const total = Object.values(served).reduce((a, b) => a + b, 0);
+console.log(`\nrequests served: ${total} in ${loadSeconds.toFixed(0)} s (${(total / loadSeconds).toFixed(0)}/s): ${served.search} searches, ${served.import} imports (${importedPapers} papers), ${served.webhook} webhooks, ${served.crash} crash injections`);
+console.log(`errors: ${errors.length}${errors.length ? ` (${errors.slice(0, 5).map((e) => `${e.kind} ${e.status} at ${(e.at / 1000).toFixed(0)} s`).join('; ')})` : ''}`);
+console.log(`injected crashes: ${crashes.length}, recovered: ${recovered.length} (${recovered.map((c) => `${c.actor.split('/').pop()} ${c.recoveredMs} ms`).join(', ')})`);
+console.log(`node error log lines: ${nodeLogs.errors} (injected crashes and their restarts: ${nodeLogs.crashLines})${nodeLogs.lastErrors.length ? `; others: ${nodeLogs.lastErrors.join(' | ')}` : ''}`);
+const all = searchTimes.map((s) => s.ms);
+console.log(`search latency overall: p50 ${pct(all, 50).toFixed(1)} ms, p99 ${pct(all, 99).toFixed(1)} ms`);
+console.log(`LLM: ${proxies.reduce((n, p) => n + p.counts.failed, 0)} requests failed on purpose of ${proxies.reduce((n, p) => n + p.counts.forwarded + p.counts.failed, 0)}; router requests by outcome: ${[...metrics.matchAll(/^paperd_llm_requests_total\{[^}]*outcome="([^"]+)"[^}]*\} (\d+)/gm)].map((m) => `${m[1]} ${m[2]}`).join(', ') || 'none'}`);
+console.log(`enrichments by the LLM: ${metric(/^paperd_jobs_by_kind\{[^}]*kind="enrich"[^}]*state="done"[^}]*\} (\d+)/gm)} done`);
+if (firstSample && lastSample) {
+  const growth = (lastSample.rssMiB - firstSample.rssMiB) / firstSample.rssMiB;
+  console.log(`after warm-up (${(warmupMs / 1000).toFixed(0)} s): RSS ${firstSample.rssMiB.toFixed(0)} → ${lastSample.rssMiB.toFixed(0)} MiB (${(growth * 100).toFixed(1)}%), fds ${firstSample.fds} → ${lastSample.fds}; ${Math.abs(growth) < 0.15 && Math.abs(lastSample.fds - firstSample.fds) <= 8 ? 'flat' : 'NOT flat'}`);
+}
+console.log(`pipeline depth before the drain: ${depth} (${settledSeconds.toFixed(0)} s after the load stopped); drain: exit ${drainCode} (${drainOut.trim().split('\n').pop()}), node exit ${nodeCode}`);
+console.log(`paperd check: exit ${checkCode}\n${checkOut.trim()}`);
+
+await Promise.all([...proxies.map((p) => p.close()), ...fakes.map((f) => f.stop())]);
+rmSync(dataDir, { recursive: true, force: true });
+const ok = errors.length === 0 && recovered.length === crashes.length && checkCode === 0 && drainCode === 0 && nodeCode === 0;
+console.log(ok ? '\nsoak: PASS' : '\nsoak: FAIL');
+process.exit(ok ? 0 : 1);
