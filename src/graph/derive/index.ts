@@ -3,3 +3,4 @@ export { relatedPapersStep, DEFAULT_RELATED, type RelatedPapersOptions } from '.
 export { CENTRALITY_EDGES, loadCentralityGraph, recomputeCentrality, type CentralityRun } from './centrality.js';
 export { pageRank, centralityOf, DEFAULT_PAGERANK } from './pagerank.js';
 export { recomputeCentralityInWorker } from './centrality-in-worker.js';
+export { graphRecomputeClass, type GraphRecomputeOptions } from './graph-job.js';
