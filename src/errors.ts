@@ -488,3 +488,134 @@ export class WebhookSignatureError extends PaperdError {
     super(`${provider} webhook refused: ${reason}`);
   }
 }
+
+/**
+ * The data dir's SQLite store was written by a newer paperd: its `schema_migrations` holds a
+ * version this code does not know. Migrations only go forward, so nothing is touched.
+ */
+export class StoreFromNewerVersionError extends PaperdError {
+  readonly code = 'PAPERD_STORE_FROM_NEWER_VERSION';
+  constructor(readonly file: string, readonly storeVersion: number, readonly codeVersion: number) {
+    super(
+      `${file} has schema version ${storeVersion}, newer than the ${codeVersion} this paperd knows: ` +
+        `it was written by a newer paperd; run that version (migrations only go forward), or restore a backup`,
+    );
+  }
+}
+
+/** A pause, resume or lease named an offline job class the scheduler does not have. */
+export class UnknownJobClassError extends PaperdError {
+  readonly code = 'PAPERD_UNKNOWN_JOB_CLASS';
+  override readonly status = 404;
+  constructor(readonly jobClass: string, readonly known: readonly string[]) {
+    super(`no offline job class ${JSON.stringify(jobClass)}; the classes are: ${known.join(', ') || 'none'}`);
+  }
+}
+
+/** The live actor-event stream already has as many clients as it serves at once. */
+export class TooManyStreamsError extends PaperdError {
+  readonly code = 'PAPERD_TOO_MANY_STREAMS';
+  override readonly status = 503;
+  constructor(readonly limit: number) {
+    super(`the actor event stream serves at most ${limit} clients at once; close another page or retry later`);
+  }
+}
+
+/** The web page's built files are missing (built output is not committed). */
+export class WebPageNotBuiltError extends PaperdError {
+  readonly code = 'PAPERD_WEB_NOT_BUILT';
+  override readonly status = 503;
+  constructor(readonly dir: string, options?: { cause?: unknown }) {
+    super(`the web page is not built (no ${dir}/index.html): run \`npm run build:web\` (npm start and npm test build it when missing or stale)`, options);
+  }
+}
+
+/** An alert webhook sink did not take a delivery: it answered non-2xx, or could not be reached, within its attempts. */
+export class AlertDeliveryError extends PaperdError {
+  readonly code = 'PAPERD_ALERT_DELIVERY_FAILED';
+  override readonly status = 502;
+  constructor(readonly url: string, readonly attempts: number, readonly lastStatus: number | undefined, cause?: unknown) {
+    super(
+      `alert webhook ${url} did not take the delivery after ${attempts} attempt${attempts === 1 ? '' : 's'}` +
+        (lastStatus === undefined ? ` (${(cause as Error | undefined)?.message ?? 'no answer'})` : ` (last status ${lastStatus})`),
+      { cause },
+    );
+  }
+}
+
+/** A link peer is down (or was never up): an ask to it fails at once so the caller can fail over. */
+export class LinkPeerDownError extends PaperdError {
+  readonly code = 'PAPERD_LINK_PEER_DOWN';
+  override readonly status = 503;
+  constructor(readonly peer: string, readonly messageType: string, reason: string) {
+    super(`link peer ${peer} is down (${reason}); ${messageType} was not delivered`);
+  }
+}
+
+/** A remote ask got no reply before its deadline. */
+export class LinkAskTimeoutError extends PaperdError {
+  readonly code = 'PAPERD_LINK_ASK_TIMEOUT';
+  override readonly status = 504;
+  constructor(readonly peer: string, readonly target: string, readonly messageType: string, readonly timeoutMs: number) {
+    super(`${target} on ${peer} did not answer ${messageType} within ${timeoutMs} ms`);
+  }
+}
+
+/** The messages waiting for a peer's acks are at their bound: the sender must slow down (nothing was dropped). */
+export class LinkBackpressureError extends PaperdError {
+  readonly code = 'PAPERD_LINK_BACKPRESSURE';
+  override readonly status = 503;
+  constructor(readonly peer: string, readonly waiting: number) {
+    super(`${waiting} messages already wait for link peer ${peer}; refused until it acknowledges some`);
+  }
+}
+
+/** A remote actor answered an ask with an error, or with a reply its protocol does not allow. */
+export class LinkRemoteError extends PaperdError {
+  readonly code = 'PAPERD_LINK_REMOTE_ERROR';
+  override readonly status = 502;
+  constructor(readonly peer: string, readonly target: string, readonly remoteCode: string, message: string) {
+    super(`${target} on ${peer} answered an error (${remoteCode}): ${message}`);
+  }
+}
+
+/** The link cannot start: a missing or malformed key, an unknown peer, an address that cannot be bound. */
+export class LinkConfigError extends PaperdError {
+  readonly code = 'PAPERD_LINK_CONFIG';
+  override readonly status = 500;
+}
+
+/** The sandbox cannot run anything: no Docker engine answers, its image is missing, or it is disabled. Nothing ran. */
+export class SandboxUnavailableError extends PaperdError {
+  readonly code = 'PAPERD_SANDBOX_UNAVAILABLE';
+  override readonly status = 503;
+  constructor(readonly reason: string, cause?: unknown) {
+    super(`the sandbox cannot run code: ${reason}`, { cause });
+  }
+}
+
+/** The sandbox's queue is full: the run was refused, not queued. */
+export class SandboxBusyError extends PaperdError {
+  readonly code = 'PAPERD_SANDBOX_BUSY';
+  override readonly status = 503;
+  constructor(readonly running: number, readonly queued: number) {
+    super(`the sandbox is busy (${running} running, ${queued} queued): try again later`);
+  }
+}
+
+/** The node is draining (`paperd drain`): it takes no new work; send it to another node or after the restart. */
+export class NodeDrainingError extends PaperdError {
+  readonly code = 'PAPERD_DRAINING';
+  override readonly status = 503;
+  constructor(readonly node: string) {
+    super(`node ${node} is draining: it finishes or hands back what it holds and takes no new work; retry after it restarts`);
+  }
+}
+
+/** An OCR tool (pdftoppm, tesseract) is missing or failed on a page; names the tool and what it said. */
+export class OcrToolError extends PaperdError {
+  readonly code = 'PAPERD_OCR_TOOL';
+  constructor(readonly tool: string, readonly reason: string, cause?: unknown) {
+    super(`${tool}: ${reason}`, { cause });
+  }
+}

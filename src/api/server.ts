@@ -13,6 +13,13 @@ import { paperRoutes, type PaperRouteDeps } from './routes/papers.js';
 import { llmRoutes, type LlmRouteDeps } from './routes/llm.js';
 import { graphRoutes, type GraphRouteDeps } from './routes/graph.js';
 import { webhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
+import { jobRoutes, type JobsRouteDeps } from './routes/jobs.js';
+import { actorEventRoutes } from './routes/actor-events.js';
+import type { ActorEventOptions } from './routes/actor-event-hub.js';
+import { statsSeriesRoutes } from './routes/stats-series.js';
+import { pipelineStateRoutes, type PipelineStateDeps } from './routes/pipeline-state.js';
+import { webRoutes, type WebRouteDeps } from './routes/web.js';
+import { sandboxRoutes, type SandboxRouteDeps } from './routes/sandbox.js';
 
 export interface ApiDeps extends ActorRouteDeps, HealthDeps {
   readonly auth: Omit<AuthOptions, 'db'>;
@@ -28,6 +35,16 @@ export interface ApiDeps extends ActorRouteDeps, HealthDeps {
   readonly graph?: GraphRouteDeps;
   /** Present on nodes that take GitHub and Hugging Face webhooks into their journal. */
   readonly webhooks?: WebhookRouteDeps;
+  /** Present on nodes that hold the stores: the Docker sandbox (503s when it cannot run code). */
+  readonly sandbox?: SandboxRouteDeps;
+  /** The live actor stream's limits (clients, heartbeat, tree refresh); defaults otherwise. */
+  readonly actorEvents?: Partial<ActorEventOptions>;
+  /** Present on nodes that run the ingestion pipeline: its depth and backpressure. */
+  readonly pipeline?: PipelineStateDeps;
+  /** Where the built web page is; defaults to dist/web. */
+  readonly web?: WebRouteDeps;
+  /** Present where the offline scheduler runs: `GET /v1/jobs`, pause, resume, backfill. */
+  readonly jobs?: JobsRouteDeps;
   readonly log: Logger;
   readonly bodyLimitBytes: number;
   readonly version: string;
@@ -56,11 +73,17 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await installAuth(app as unknown as FastifyInstance, { db: deps.db, ...deps.auth });
   await app.register(healthRoutes, deps);
   await app.register(actorRoutes, deps);
+  await app.register(actorEventRoutes, deps);
+  await app.register(webRoutes, deps.web ?? {});
   if (deps.importer) await app.register(importRoutes, deps.importer);
   if (deps.sources) await app.register(sourceRoutes, deps.sources);
   if (deps.papers) await app.register(paperRoutes, deps.papers);
+  if (deps.papers) await app.register(statsSeriesRoutes, deps.papers);
+  if (deps.pipeline) await app.register(pipelineStateRoutes, deps.pipeline);
   if (deps.llm) await app.register(llmRoutes, deps.llm);
   if (deps.graph) await app.register(graphRoutes, deps.graph);
   if (deps.webhooks) await app.register(webhookRoutes, deps.webhooks);
+  if (deps.sandbox) await app.register(sandboxRoutes, deps.sandbox);
+  if (deps.jobs) await app.register(jobRoutes, deps.jobs);
   return app as unknown as FastifyInstance;
 }

@@ -8,8 +8,14 @@ import { registerKeys } from './commands/keys.js';
 import { registerSearch } from './commands/search.js';
 import { registerEval } from './commands/eval.js';
 import { registerGraph } from './commands/graph.js';
+import { registerSandbox } from './commands/sandbox.js';
 import { registerRestarts } from './commands/restarts.js';
 import { registerUp } from './commands/up.js';
+import { registerStatus } from './commands/status.js';
+import { registerDrain } from './commands/drain.js';
+import { registerJobs } from './commands/jobs.js';
+import { registerBackup } from './commands/backup.js';
+import { registerRestore } from './commands/restore.js';
 
 const program = new Command('paperd')
   .description('A self-hosted research radar for machine learning')
@@ -26,6 +32,12 @@ registerKeys(program);
 registerSearch(program);
 registerEval(program);
 registerGraph(program);
+registerSandbox(program);
+registerStatus(program);
+registerDrain(program);
+registerJobs(program);
+registerBackup(program);
+registerRestore(program);
 
 try {
   await program.parseAsync(process.argv);

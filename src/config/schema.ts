@@ -1,5 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { LlmConfigSchema } from '../inference/config.js';
+import { LinkConfigSchema } from '../link/config.js';
+import { OpsConfig } from '../ops/config.js';
+import { PoolSettings } from '../pipeline/pool-config.js';
+import { OfflineConfigSchema } from '../offline/config.js';
+import { SandboxConfigSchema } from '../sandbox/config.js';
 import { GithubPollerConfig } from '../sources/github/config.js';
 import { HuggingfacePollerConfig } from '../sources/huggingface/config.js';
 import { GithubWebhookSettings, HuggingfaceWebhookSettings } from '../webhooks/config.js';
@@ -60,6 +65,8 @@ export const ConfigSchema = Type.Object({
     refitCheckMs: Type.Integer({ minimum: 1000, default: 10 * 60_000 }),
     /** How often the vector tables' indexes are checked: built, updated with new rows, retrained, compacted. */
     vectorIndexCheckMs: Type.Integer({ minimum: 100, default: 60_000 }),
+    /** Fetcher, extractor and enricher as elastic pools: bounds, and how the size follows the backlog (src/pipeline/pool-config.ts). */
+    pools: PoolSettings,
     /** Test and benchmark knob: slows the indexer by this much per item. */
     indexerDelayPerItemMs: Type.Integer({ minimum: 0, default: 0 }),
   }, { default: {} }),
@@ -82,6 +89,8 @@ export const ConfigSchema = Type.Object({
   huggingface: Type.Object({ ...HuggingfacePollerConfig, ...HuggingfaceWebhookSettings }, { default: {} }),
   /** OpenAI-compatible endpoints (vLLM, Ollama, …) and how the router uses them. */
   llm: LlmConfigSchema,
+  /** ZeroMQ between the actor systems of the main, gpu and mac nodes (see README, Several machines). */
+  link: LinkConfigSchema,
   embeddings: Type.Object({
     /**
      * A model served at an embeddings endpoint of `llm` (vLLM, Ollama): papers and queries are
@@ -100,6 +109,17 @@ export const ConfigSchema = Type.Object({
     concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
     /** How often papers the fallback enriched are queued for the LLM again, when one is up. */
     redoCheckMs: Type.Integer({ minimum: 100, default: 10 * 60_000 }),
+  }, { default: {} }),
+  /** Monitoring and alerting, GPU telemetry and protection (src/ops). */
+  ops: OpsConfig,
+  /** The offline scheduler: backfill, reprocessing and maintenance that yield to online work (src/offline). */
+  offline: OfflineConfigSchema,
+  /** The Docker sandbox that runs analysis code against a read-only snapshot of the stores. */
+  sandbox: SandboxConfigSchema,
+  /** The knowledge graph's derived part: co-authorship, related papers and centrality, recomputed offline. */
+  graph: Type.Object({
+    /** A recomputation pass starts this long after the last one completed (it runs as the offline `graph` class). */
+    recomputeEveryMs: Type.Integer({ minimum: 1_000, default: 24 * 3_600_000 }),
   }, { default: {} }),
   /** Enables `POST /v1/test/crash`, which crashes an actor on purpose. Never on in production. */
   testHooks: Type.Boolean({ default: false }),

@@ -4,8 +4,8 @@ import { ConfigError } from '../errors.js';
 const Role = Type.Union([Type.Literal('chat'), Type.Literal('embeddings')]);
 export type LlmRole = Static<typeof Role>;
 
-const Kind = Type.Union([Type.Literal('vllm'), Type.Literal('ollama'), Type.Literal('openai')], {
-  description: 'decides the health probe: vLLM GET /health, Ollama GET /, any other GET <baseUrl>/models',
+const Kind = Type.Union([Type.Literal('vllm'), Type.Literal('ollama'), Type.Literal('openai'), Type.Literal('remote')], {
+  description: "decides the health probe: vLLM GET /health, Ollama GET /, any other GET <baseUrl>/models; 'remote': the inference actor of link peer `node`, asked over the link",
 });
 export type EndpointKind = Static<typeof Kind>;
 
@@ -31,7 +31,8 @@ const Timeouts = Type.Object(
 const EndpointSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'unique; a metric label' }),
-    baseUrl: Type.String({ minLength: 1, description: 'the OpenAI base URL, e.g. http://gpu:8000/v1' }),
+    baseUrl: Type.Optional(Type.String({ minLength: 1, description: "the OpenAI base URL, e.g. http://gpu:8000/v1; not for kind 'remote'" })),
+    node: Type.Optional(Type.String({ minLength: 1, description: "kind 'remote': the link peer whose inference actor serves this endpoint" })),
     apiKey: Type.Optional(Type.String()),
     kind: Type.Optional(Kind),
     role: Type.Optional(Type.Union([Role, Type.Array(Role, { minItems: 1 })])),
@@ -130,6 +131,8 @@ export interface EndpointSettings {
   readonly baseUrl: string;
   /** The server's root (the base URL without its trailing `/v1`), where vLLM and Ollama answer probes. */
   readonly rootUrl: string;
+  /** Kind 'remote': the link peer that serves it. */
+  readonly node?: string;
   readonly apiKey: string | undefined;
   readonly kind: EndpointKind;
   readonly roles: readonly LlmRole[];
@@ -163,9 +166,13 @@ export function resolveLlmConfig(config: LlmConfig): ResolvedLlmConfig {
     const where = `llm.endpoints[${i}] (${e.name})`;
     if (seen.has(e.name)) throw new ConfigError(`${where}: the name ${e.name} is used twice`);
     seen.add(e.name);
+    const kind = e.kind ?? config.defaults.kind;
+    if (kind === 'remote' && !e.node) throw new ConfigError(`${where}: kind remote needs node, the link peer that serves it`);
+    if (kind !== 'remote' && e.node) throw new ConfigError(`${where}: node is only for kind remote`);
+    if (kind !== 'remote' && !e.baseUrl) throw new ConfigError(`${where}: baseUrl is required`);
     let url: URL;
     try {
-      url = new URL(e.baseUrl);
+      url = new URL(kind === 'remote' ? `http://link.invalid/${e.node}` : e.baseUrl!);
     } catch {
       throw new ConfigError(`${where}: baseUrl ${JSON.stringify(e.baseUrl)} is not a URL`);
     }
@@ -180,8 +187,9 @@ export function resolveLlmConfig(config: LlmConfig): ResolvedLlmConfig {
       name: e.name,
       baseUrl,
       rootUrl: baseUrl.replace(/\/v1$/, ''),
+      ...(e.node ? { node: e.node } : {}),
       apiKey: e.apiKey,
-      kind: e.kind ?? config.defaults.kind,
+      kind,
       roles: [...new Set(Array.isArray(role) ? role : [role])],
       models,
       upstreamModels: e.upstreamModels ?? {},

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { RemoteEmbedder } from '../embedding/remote-embedder.js';
 import { ConfigError } from '../errors.js';
-import { LlmRouter } from '../inference/router.js';
+import { LlmRouter, type LlmRouterOptions } from '../inference/router.js';
 import type { EnrichmentLlm } from '../pipeline/enricher-stage.js';
 import { createIngestion, type Ingestion } from '../pipeline/ingestion.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
@@ -35,11 +35,11 @@ export interface LocalRuntime {
  * (not started: the caller builds the tree). Leases left by a dead owner go back to the queue
  * at once: holding the lock proves their owner is gone.
  */
-export async function openLocalRuntime(config: Config, log: Logger, role: string, options: { enrich?: boolean } = {}): Promise<LocalRuntime> {
+export async function openLocalRuntime(config: Config, log: Logger, role: string, options: { enrich?: boolean; upstream?: LlmRouterOptions['upstream']; remoteDepth?: () => number } = {}): Promise<LocalRuntime> {
   mkdirSync(config.dataDir, { recursive: true });
   const lock = DataDirLock.acquire(config.dataDir, role);
   const clock = systemClock();
-  const llm = config.llm.endpoints.length > 0 ? LlmRouter.fromConfig(config.llm, { clock, log }) : undefined;
+  const llm = config.llm.endpoints.length > 0 ? LlmRouter.fromConfig(config.llm, { clock, log, ...(options.upstream ? { upstream: options.upstream } : {}) }) : undefined;
   let store: Store;
   try {
     store = await openStore(config.dataDir, clock, remoteEmbedder(config, llm));
@@ -62,7 +62,7 @@ export async function openLocalRuntime(config: Config, log: Logger, role: string
   const enrichment = options.enrich && config.enrichment.enabled ? enrichmentLlm(config, llm, log) : undefined;
   const ingestion = serving
     ? undefined
-    : createIngestion({ system, store, config, clock, log, arxiv, owner: `${config.node}:${process.pid}`, runEnricher: options.enrich ?? false, ...(enrichment ? { llm: enrichment } : {}) });
+    : createIngestion({ system, store, config, clock, log, arxiv, owner: `${config.node}:${process.pid}`, runEnricher: options.enrich ?? false, ...(enrichment ? { llm: enrichment } : {}), ...(options.remoteDepth ? { remoteDepth: options.remoteDepth } : {}) });
   return {
     lock, store, system, clock, arxiv, limiter, ingestion, llm,
     async close() {

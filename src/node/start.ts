@@ -18,8 +18,16 @@ import { journalSink } from '../pipeline/journal-sink.js';
 import { SqliteCheckpointStore } from '../storage/sqlite/checkpoints.js';
 import { SearchService } from '../search/search-service.js';
 import { createGraphSources } from './graph-sources.js';
+import { createSandboxPart } from '../sandbox/node-part.js';
+import { createOfflineNode } from '../offline/offline-node.js';
+import { graphRecomputeClass } from '../graph/derive/index.js';
+import { sqlitePath } from '../storage/sqlite/database.js';
 import { openLocalRuntime } from './local-runtime.js';
+import { openNodeLink } from '../link/node-link.js';
+import { registerLinkMetrics } from '../link/metrics.js';
+import { systemClock } from '../runtime/clock.js';
 import { buildTree, noParts } from './tree.js';
+import { createNodeOps } from '../ops/node-ops.js';
 
 export interface RunningNode {
   readonly url: string;
@@ -40,7 +48,9 @@ function packageVersion(): string {
  * root supervisor gives up, `onFatal` is called (the CLI exits non-zero).
  */
 export async function startNode(config: Config, log: Logger, onFatal: (error: unknown) => void): Promise<RunningNode> {
-  const runtime = await openLocalRuntime(config, log, `node ${config.node}`, { enrich: true });
+  // The link first: the LLM router's `remote` endpoints are its peers' inference actors.
+  const nodeLink = openNodeLink(config, log, systemClock());
+  const runtime = await openLocalRuntime(config, log, `node ${config.node}`, { enrich: true, ...(nodeLink ? { upstream: (e) => nodeLink.upstream(e), remoteDepth: () => nodeLink.remoteDepth() } : {}) });
   const { system, store, ingestion } = runtime;
   system.registry.inspect((event) => {
     if (event.type === 'actor.started' || event.type === 'actor.stopped') log.debug({ actor: event.path, event: event.type }, event.type);
@@ -64,9 +74,11 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
       : undefined;
 
   const graphSources = ingestion ? createGraphSources(system, store, config, runtime.clock, log, `${config.node}:${process.pid}`) : undefined;
+  const sandbox = ingestion ? createSandboxPart(system, store, config, log, runtime.llm) : undefined;
 
   // The embedded model is learned from the corpus; an embeddings endpoint's model is not.
-  const refit = ingestion && !config.embeddings.model
+  // With the offline scheduler, refits and re-enrichment are its job classes (src/offline/reprocess).
+  const refit = ingestion && !config.embeddings.model && !config.offline.enabled
     ? system.worker(
         'embedder-refit',
         embedderRefitBehavior({ db: store.db, embedders: store.embedders, everyMs: config.pipeline.refitCheckMs, refitted: () => ingestion.nudge() }),
@@ -74,7 +86,8 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
       )
     : undefined;
 
-  const vectorIndex = ingestion
+  // With the offline scheduler, compaction and index builds are a maintenance task that waits for room.
+  const vectorIndex = ingestion && !config.offline.enabled
     ? system.worker(
         'vector-index',
         vectorIndexBehavior({ tables: { papers: store.vectors, chunks: store.chunkVectors }, everyMs: config.pipeline.vectorIndexCheckMs }),
@@ -84,7 +97,7 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
     : undefined;
 
   const enrichmentRedo =
-    ingestion && runtime.llm && config.enrichment.enabled
+    ingestion && runtime.llm && config.enrichment.enabled && !config.offline.enabled
       ? system.worker(
           'enrichment-redo',
           enrichmentRedoBehavior({
@@ -94,11 +107,28 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
         )
       : undefined;
 
+  const offline = config.offline.enabled ? createOfflineNode(system, runtime, config, log) : undefined;
+  if (offline && ingestion) {
+    offline.scheduler.register(
+      graphRecomputeClass({ db: store.db, vectors: store.vectors, databaseFile: sqlitePath(config.dataDir), clock: runtime.clock, everyMs: config.graph.recomputeEveryMs }),
+    );
+  }
+
   const llmRouter = runtime.llm ? system.worker('llm-router', llmRouterBehavior(runtime.llm), { shutdownMs: 5_000 }) : undefined;
 
+  // Alerts, GPU telemetry, drain and status (src/ops); the drain stops the node as SIGTERM does.
+  const ops = createNodeOps({
+    system, runtime, config, log, version: packageVersion(), isReady: () => ready,
+    stop: () => (process.listenerCount('SIGTERM') > 0 ? process.kill(process.pid, 'SIGTERM') : void stop()),
+    ...(nodeLink ? { peers: () => [...nodeLink.link.sessions.values()].map((s) => s.snapshot()), nodes: () => nodeLink.nodes(system) } : {}),
+    ...(offline ? { offline: () => offline.scheduler.snapshot() } : {}),
+  });
   const prom = createMetrics(system.registry, config.node);
+  ops.registerMetrics(prom);
   if (ingestion) registerPipelineMetrics(prom, ingestion, store.journal);
   if (runtime.llm) registerLlmMetrics(prom, runtime.llm);
+  const linkParts = nodeLink?.parts(system, runtime.llm);
+  if (nodeLink) registerLinkMetrics(prom, nodeLink.link);
   const api = await buildApi({
     log,
     node: config.node,
@@ -106,6 +136,7 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
     db: store.db,
     prom,
     isReady: () => ready,
+    ...(nodeLink ? { nodes: () => nodeLink.nodes(system) } : {}),
     testHooks: config.testHooks,
     bodyLimitBytes: config.api.bodyLimitBytes,
     version: packageVersion(),
@@ -113,6 +144,7 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
     ...(poller ? { sources: { arxivPoller: poller.ref } } : {}),
     ...(runtime.llm ? { llm: { router: runtime.llm } } : {}),
     ...(graphSources ? { graph: graphSources.graphRoutes, webhooks: graphSources.webhookRoutes } : {}),
+    ...(sandbox ? { sandbox: sandbox.routes } : {}),
     ...(ingestion
       ? {
           papers: {
@@ -123,29 +155,48 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
           },
         }
       : {}),
+    ...(ingestion ? { pipeline: { depth: () => ingestion.depth(), watcher: ingestion.watcher, highWatermark: config.pipeline.highWatermark, lowWatermark: config.pipeline.lowWatermark } } : {}),
+    ...(offline ? { jobs: offline.routes } : {}),
     ...(ingestion ? { importer: { dataDir: config.dataDir, journal: store.journal, ingestion, importLimitBytes: config.api.importLimitBytes } } : {}),
   });
 
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       ready = false;
-      await api.close();
-      // A model fit in progress is stopped rather than waited for: it is redone at the next check.
-      store.embedders.close();
-      await system.shutdown();
-      await runtime.close();
+      // The clock's timers are unref'd: once the API is closed, a stage waiting on one (the arXiv
+      // limiter, a retry delay) would leave the event loop empty and the process would exit before
+      // the stop finished, with that stage's leases still held. This keeps it alive until then.
+      const keepAlive = setInterval(() => {}, 60_000);
+      try {
+        await stopParts();
+      } finally {
+        clearInterval(keepAlive);
+      }
     })());
+  const stopParts = async (): Promise<void> => {
+    await api.close();
+    // A model fit in progress is stopped rather than waited for: it is redone at the next check.
+    store.embedders.close();
+    await system.shutdown();
+    sandbox?.close();
+    await runtime.close();
+  };
 
+  offline?.watchApi(api);
+  await ops.install(api, prom);
   // Listen first, so /health answers and /ready says 503 while the tree starts.
   const url = await api.listen({ host: config.api.host, port: config.api.port });
   runtime.lock.setUrl(url);
+  ops.setUrl(url);
   const parts = {
     ...noParts,
     storage: [...(ingestion?.storageChildren ?? []), ...(vectorIndex ? [vectorIndex] : [])],
     sources: [...(poller ? [poller] : []), ...(graphSources?.children ?? [])],
     // The router first: the enricher it serves starts after it, and stops before it.
-    pipeline: [...(llmRouter ? [llmRouter] : []), ...(ingestion?.pipelineChildren ?? [])],
-    offline: [...(refit ? [refit] : []), ...(enrichmentRedo ? [enrichmentRedo] : [])],
+    pipeline: [...(llmRouter ? [llmRouter] : []), ...(linkParts?.pipeline ?? []), ...(ingestion?.pipelineChildren ?? [])],
+    link: linkParts?.link ?? [],
+    sandbox: sandbox?.children ?? [],
+    offline: [...(offline?.children ?? []), ...(refit ? [refit] : []), ...(enrichmentRedo ? [enrichmentRedo] : []), ...ops.offlineChildren],
   };
   try {
     await system.start(buildTree(system, config, parts), (error) => {

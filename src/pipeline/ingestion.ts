@@ -2,16 +2,17 @@ import type { Logger } from 'pino';
 import { pullingStage } from '../actors/pulling-stage.js';
 import type { Config } from '../config/schema.js';
 import { PdfFetcher } from '../fetcher/pdf-fetcher.js';
-import type { StageMessage } from '../protocols/pipeline.js';
 import type { Clock } from '../runtime/clock.js';
 import type { ArxivHttpClient } from '../sources/arxiv/http-client.js';
 import type { Store } from '../storage/store.js';
-import { DepthWatcher, tell, type ActorSystem, type ChildSpec, type SpecWithRef } from '../supervisors/index.js';
+import { DepthWatcher, tell, type ActorSystem, type ChildSpec } from '../supervisors/index.js';
+import type { ElasticPool } from './elastic-pool.js';
 import { enricherStage, type EnrichmentLlm } from './enricher-stage.js';
 import { extractorStage } from './extractor-stage.js';
 import { fetcherStage } from './fetcher-stage.js';
 import { indexerStage } from './indexer-stage.js';
 import { JOB } from './job-kinds.js';
+import { stagePool, type StagePool } from './stage-pool.js';
 import { vectorSyncStage } from './vector-sync-stage.js';
 
 export interface Ingestion {
@@ -24,6 +25,8 @@ export interface Ingestion {
   depth(): number;
   /** Wakes the indexer (after a producer journaled something) and the syncs (after the outbox grew). */
   nudge(): void;
+  /** The stages that run as elastic pools (`pipeline.pools.*.max` > 1), for metrics. */
+  readonly pools: readonly ElasticPool[];
 }
 
 export interface IngestionDeps {
@@ -43,6 +46,8 @@ export interface IngestionDeps {
    * import should not wait on an LLM.
    */
   readonly runEnricher?: boolean;
+  /** Work of this pipeline queued or in flight on other nodes (the link's outboxes and asks): part of the depth producers are held back by. */
+  readonly remoteDepth?: () => number;
 }
 
 /**
@@ -56,21 +61,24 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
   const idle = { idleMs: p.idleMs };
   const fetchPdfs = p.fetchPdfs && deps.arxiv !== undefined;
 
-  let fetcher: SpecWithRef<StageMessage> | undefined;
-  let extractor: SpecWithRef<StageMessage> | undefined;
+  let fetcher: StagePool | undefined;
+  let extractor: StagePool | undefined;
+  // Fetcher, extractor and enricher: one actor each, or an elastic pool (pipeline.pools).
+  const pooled = (name: 'fetcher' | 'extractor' | 'enricher', kind: string, shutdownMs: number) => ({
+    name, ...p.pools[name], backlogPerWorker: p.pools.backlogPerWorker, shrinkAfterMs: p.pools.shrinkAfterMs,
+    depth: () => journal.pendingOf(kind), idleMs: p.idleMs, shutdownMs, clock, log,
+    intensity: config.supervision.intensity, periodMs: config.supervision.periodMs,
+  });
   const enricher = config.enrichment.enabled && deps.runEnricher
-    ? system.worker(
-        'enricher',
-        pullingStage(
-          (ctx) =>
-            enricherStage({
-              db, journal, papers, clock, log: ctx.log, owner: `${deps.owner}:enricher`, leaseMs: 15 * 60_000, concurrency: config.enrichment.concurrency,
-              ...(deps.llm ? { llm: deps.llm } : {}),
-            }),
-          idle,
-        ),
+    ? stagePool(
+        system,
         // Requests in flight are cancelled with the router; their jobs go back to the journal.
-        { shutdownMs: 30_000 },
+        pooled('enricher', JOB.enrich, 30_000),
+        (ctx, suffix) =>
+          enricherStage({
+            db, journal, papers, clock, log: ctx.log, owner: `${deps.owner}:enricher${suffix}`, leaseMs: 15 * 60_000, concurrency: config.enrichment.concurrency,
+            ...(deps.llm ? { llm: deps.llm } : {}),
+          }),
       )
     : undefined;
 
@@ -84,10 +92,10 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
           db, journal, papers, clock, log: ctx.log, owner: `${deps.owner}:indexer`, batchSize: p.batchSize, targetStepMs: p.stepTargetMs, leaseMs: p.leaseMs, fetchPdfs,
           delayPerItemMs: p.indexerDelayPerItemMs, enrich: config.enrichment.enabled,
           committed: ({ pdfJobs, enrichJobs }) => {
-            if (enrichJobs > 0 && enricher) tell(enricher.ref, { type: 'work' });
+            if (enrichJobs > 0 && enricher) enricher.nudge();
             tell(vectorSync.ref, { type: 'work' });
             tell(chunkSync.ref, { type: 'work' });
-            if (pdfJobs > 0 && fetcher) tell(fetcher.ref, { type: 'work' });
+            if (pdfJobs > 0 && fetcher) fetcher.nudge();
           },
         }),
       idle,
@@ -96,50 +104,39 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
   );
   if (fetchPdfs) {
     const pdfFetcher = new PdfFetcher({ client: deps.arxiv!, blobs: store.blobs });
-    fetcher = system.worker(
-      'fetcher',
-      pullingStage(
-        (ctx) =>
-          fetcherStage({
-            db, journal, papers, fetcher: pdfFetcher, clock, log: ctx.log, owner: `${deps.owner}:fetcher`, leaseMs: 10 * 60_000,
-            retryDelayMs: (attempt) => Math.min(6 * 3_600_000, 60_000 * 2 ** Math.max(0, attempt - 1)),
-            committed: () => extractor && tell(extractor.ref, { type: 'work' }),
-          }),
-        idle,
-      ),
-      { shutdownMs: 60_000 },
+    fetcher = stagePool(system, pooled('fetcher', JOB.fetchPdf, 60_000), (ctx, suffix) =>
+      fetcherStage({
+        db, journal, papers, fetcher: pdfFetcher, clock, log: ctx.log, owner: `${deps.owner}:fetcher${suffix}`, leaseMs: 10 * 60_000,
+        retryDelayMs: (attempt) => Math.min(6 * 3_600_000, 60_000 * 2 ** Math.max(0, attempt - 1)),
+        committed: () => extractor?.nudge(),
+      }),
     );
-    extractor = system.worker(
-      'extractor',
-      pullingStage(
-        (ctx) =>
-          extractorStage({
-            db, journal, papers, blobs: store.blobs, clock, log: ctx.log, owner: `${deps.owner}:extractor`, leaseMs: 10 * 60_000,
-            committed: () => {
-              tell(vectorSync.ref, { type: 'work' });
-              tell(chunkSync.ref, { type: 'work' });
-            },
-          }),
-        idle,
-      ),
-      { shutdownMs: 60_000 },
+    extractor = stagePool(system, pooled('extractor', JOB.extract, 60_000), (ctx, suffix) =>
+      extractorStage({
+        db, journal, papers, blobs: store.blobs, clock, log: ctx.log, owner: `${deps.owner}:extractor${suffix}`, leaseMs: 10 * 60_000,
+        committed: () => {
+          tell(vectorSync.ref, { type: 'work' });
+          tell(chunkSync.ref, { type: 'work' });
+        },
+      }),
     );
   }
 
-  const depth = () => journal.pendingOf(JOB.ingest) + store.vectorSync.lag() + store.chunkSync.lag();
+  const depth = () => journal.pendingOf(JOB.ingest) + store.vectorSync.lag() + store.chunkSync.lag() + (deps.remoteDepth?.() ?? 0);
   const watcher = new DepthWatcher({ high: p.highWatermark, low: p.lowWatermark, depth, clock, pollMs: 50 });
   watcher.onCrossing((c) => log.info({ crossing: c.type, depth: c.depth }, `pipeline backpressure: producers ${c.type}`));
 
   return {
     storageChildren: [vectorSync, chunkSync],
-    pipelineChildren: [indexer, ...(fetcher ? [fetcher] : []), ...(extractor ? [extractor] : []), ...(enricher ? [enricher] : [])],
+    pipelineChildren: [indexer, ...[fetcher, extractor, enricher].flatMap((s) => (s ? [s.spec] : []))],
     watcher,
     depth,
     nudge: () => {
       tell(indexer.ref, { type: 'work' });
       tell(vectorSync.ref, { type: 'work' });
       tell(chunkSync.ref, { type: 'work' });
-      if (enricher) tell(enricher.ref, { type: 'work' });
+      enricher?.nudge();
     },
+    pools: [fetcher, extractor, enricher].flatMap((s) => (s?.pool ? [s.pool] : [])),
   };
 }

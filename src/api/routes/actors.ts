@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { Database } from 'better-sqlite3';
 import { NotFoundError } from '../../errors.js';
-import { queryRestartLog, type Registry } from '../../supervisors/index.js';
+import { queryRestartLog, type ActorNode, type Registry } from '../../supervisors/index.js';
 import { ActorNodeSchema, ErrorBody, RestartRecordSchema } from '../schemas.js';
 
 export interface ActorRouteDeps {
@@ -10,14 +10,35 @@ export interface ActorRouteDeps {
   readonly db: Database;
   readonly node: string;
   readonly testHooks: boolean;
+  /** Several machines: this node and its link peers, with their trees (asked over the link). */
+  readonly nodes?: () => Promise<NodeViewBody[]>;
 }
+
+const NodeViewSchema = Type.Object({
+  name: Type.String(),
+  self: Type.Boolean({ description: 'this node' }),
+  state: Type.Union([Type.Literal('up'), Type.Literal('suspect'), Type.Literal('down')], { description: 'as the link sees it' }),
+  lastHeardMsAgo: Type.Union([Type.Number(), Type.Null()]),
+  outbox: Type.Integer({ description: 'reliable messages waiting for its ack' }),
+  asks: Type.Integer({ description: 'asks waiting for its answer' }),
+  // The ActorNode schema may appear once per response schema; a peer's tree is the same shape, sent as it came.
+  tree: Type.Union([Type.Array(Type.Unsafe<ActorNode>(Type.Unknown())), Type.Null()], { description: 'its live tree (ActorNode, as `tree`); null when it did not answer' }),
+  error: Type.Union([Type.String(), Type.Null()]),
+});
+type NodeViewBody = Static<typeof NodeViewSchema>;
 
 /** The live actor tree, the restart log, and (in tests only) a way to crash an actor. */
 export const actorRoutes: FastifyPluginAsyncTypebox<ActorRouteDeps> = async (app, deps) => {
   app.get(
     '/v1/actors',
-    { config: { scope: 'read' }, schema: { summary: 'The live supervision tree of this node', response: { 200: Type.Object({ node: Type.String(), tree: Type.Array(ActorNodeSchema) }) } } },
-    async () => ({ node: deps.node, tree: deps.registry.tree() }),
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'The live supervision tree of this node; with a link, `nodes` holds every node of the lab and its tree',
+        response: { 200: Type.Object({ node: Type.String(), tree: Type.Array(ActorNodeSchema), nodes: Type.Optional(Type.Array(NodeViewSchema)) }) },
+      },
+    },
+    async () => ({ node: deps.node, tree: deps.registry.tree(), ...(deps.nodes ? { nodes: await deps.nodes() } : {}) }),
   );
 
   app.get(

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { Database } from 'better-sqlite3';
 import { paperDetails } from '../../papers/paper-details.js';
 import { storeStats } from '../../papers/stats.js';
+import { latestQualityReport } from '../../offline/quality/quality-class.js';
 import type { SearchService } from '../../search/search-service.js';
 import { ErrorBody } from '../schemas.js';
 
@@ -105,7 +106,10 @@ export const paperRoutes: FastifyPluginAsyncTypebox<PaperRouteDeps> = async (app
     async (req) => deps.search.related(req.params.id, req.query.limit ?? 10),
   );
 
-  app.get('/v1/stats', { config: { scope: 'read' }, schema: { summary: 'Counts, the last announcement seen, pipeline depth' } }, async () =>
-    storeStats(deps.db, deps.categories, deps.pipelineDepth()),
-  );
+  app.get('/v1/stats', { config: { scope: 'read' }, schema: { summary: 'Counts, the last announcement seen, pipeline depth; content quality checks' } }, async () => ({
+    ...storeStats(deps.db, deps.categories, deps.pipelineDepth()),
+    // Offline part: the last content quality report (empty abstracts, broken PDFs, OCR, stale
+    // enrichment), computed by the offline `quality` class; null before its first run.
+    quality: latestQualityReport(deps.db),
+  }));
 };

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { loadConfig } from '../../config/load.js';
 import { BadInputError } from '../../errors.js';
+import { callNode } from '../client.js';
 import { journalSink } from '../../pipeline/journal-sink.js';
 import { runLocally } from '../../pipeline/run-locally.js';
 import { createLogger } from '../../runtime/logger.js';
@@ -13,6 +14,7 @@ interface BackfillOpts {
   until: string;
   set?: string;
   data: string;
+  url?: string;
   config?: string;
   json?: boolean;
 }
@@ -32,11 +34,13 @@ export function registerBackfill(program: Command): void {
     .requiredOption('--until <YYYY-MM-DD>', 'last datestamp, inclusive')
     .option('--set <set>', 'OAI set, e.g. cs or physics:hep-th (default: everything)')
     .option('--data <dir>', 'data directory', './data')
+    .option('--url <url>', 'a running node: queue the backfill there as offline work (see `paperd jobs`)')
     .option('--config <file>', 'JSON config file')
     .option('--json', 'machine output')
     .action(async (opts: BackfillOpts) => {
       if (!day.test(opts.from) || !day.test(opts.until)) throw new BadInputError(`--from and --until take YYYY-MM-DD dates, not ${opts.from} and ${opts.until}`);
       if (opts.from > opts.until) throw new BadInputError(`--from ${opts.from} is after --until ${opts.until}`);
+      if (opts.url) return void (await queueOnNode(opts));
       const config = loadConfig({ file: opts.config, overrides: { dataDir: opts.data, pipeline: { fetchPdfs: false } } });
       const log = createLogger({ level: 'warn', stderr: true });
       const abort = new AbortController();
@@ -81,4 +85,14 @@ export function registerBackfill(program: Command): void {
       console.log(`harvest ${how}: ${result.pages} pages, ${result.records} records (${result.accepted} new, ${result.duplicates} already there, ${result.deleted} deleted upstream)`);
       console.log(`${result.papers} papers in the store`);
     });
+}
+
+/** Hands the backfill to a running node's offline scheduler (needs a write key in PAPERD_API_KEY). */
+async function queueOnNode(opts: BackfillOpts): Promise<void> {
+  const answer = await callNode<{ backfill: { id: number; state: string } }>(opts.url!, '/v1/jobs/backfill', {
+    method: 'POST',
+    body: { from: opts.from, until: opts.until, ...(opts.set ? { set: opts.set } : {}) },
+  });
+  if (opts.json) return void console.log(JSON.stringify(answer));
+  console.log(`backfill ${opts.from}..${opts.until}${opts.set ? ` (${opts.set})` : ''} is ${answer.backfill.state} on ${opts.url}; follow it with \`paperd jobs --url ${opts.url}\``);
 }

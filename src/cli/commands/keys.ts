@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.js';
 import { openDatabase, sqlitePath } from '../../storage/sqlite/database.js';
 import { mkdirSync } from 'node:fs';
+import { keyFilePath, newNodeKeys, writeNodeKeys } from '../../link/node-keys.js';
 
 function withStore<T>(dataDir: string, fn: (db: ReturnType<typeof openDatabase>) => T): T {
   mkdirSync(dataDir, { recursive: true });
@@ -42,6 +43,21 @@ export function registerKeys(program: Command): void {
         const state = k.revokedAt ? `revoked ${new Date(k.revokedAt).toISOString()}` : k.lastUsedAt ? `last used ${new Date(k.lastUsedAt).toISOString()}` : 'never used';
         console.log(`${k.id}  ${k.scopes.join(',').padEnd(14)} ${state}${k.label ? `  ${k.label}` : ''}`);
       }
+    });
+  keys
+    .command('node')
+    .description("make this node's CURVE key pair for the link (the secret stays in the data dir; give the public key to its peers)")
+    .option('--data <dir>', 'data directory', './data')
+    .option('--file <path>', 'where to write it (relative to the data dir)', 'node-key.json')
+    .option('--force', 'replace an existing key pair')
+    .option('--json', 'machine output: {"publicKey", "file"}')
+    .action((opts: { data: string; file: string; force?: boolean; json?: boolean }) => {
+      mkdirSync(opts.data, { recursive: true });
+      const file = keyFilePath(opts.data, opts.file);
+      const keys = newNodeKeys();
+      writeNodeKeys(file, keys, opts.force ?? false);
+      if (opts.json) return void console.log(JSON.stringify({ publicKey: keys.publicKey, file }));
+      console.log(`wrote ${file} (readable by its owner only)\npublic key, for link.peers[].publicKey on the other nodes:\n\n  ${keys.publicKey}\n`);
     });
   keys
     .command('revoke')

@@ -293,4 +293,104 @@ export const migrations: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 11,
+    name: 'offline_scheduler',
+    // The offline scheduler's durable state: per class (and '*' for all offline work) whether it
+    // is paused, its resumable cursor, and its totals; backfill requests; one GPU lease per node.
+    sql: `
+      CREATE TABLE offline_classes (
+        name TEXT PRIMARY KEY,
+        paused INTEGER NOT NULL DEFAULT 0,
+        cursor TEXT CHECK (cursor IS NULL OR json_valid(cursor)),
+        done INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE offline_backfills (
+        id INTEGER PRIMARY KEY,
+        scope_key TEXT NOT NULL UNIQUE,
+        from_day TEXT NOT NULL,
+        until_day TEXT NOT NULL,
+        oai_set TEXT,
+        state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'done', 'failed')),
+        error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE gpu_leases (
+        node TEXT PRIMARY KEY,
+        holder TEXT,
+        until INTEGER
+      );
+    `,
+  },
+  {
+    version: 17,
+    name: 'alerts',
+    // One row per alert rule and subject: its state survives a restart, so nothing is announced twice.
+    sql: `
+      CREATE TABLE alerts (
+        rule TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        severity TEXT NOT NULL CHECK (severity IN ('warning', 'critical')),
+        state TEXT NOT NULL CHECK (state IN ('firing', 'resolved')),
+        summary TEXT NOT NULL,
+        message TEXT NOT NULL,
+        value REAL,
+        firing_since INTEGER NOT NULL,
+        resolved_at INTEGER,
+        last_evaluated_at INTEGER NOT NULL,
+        node TEXT NOT NULL,
+        PRIMARY KEY (rule, subject)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 15,
+    name: 'sandbox_runs',
+    // One row per sandbox run (and per attempt of an ask): what ran, and what came back. Files
+    // are blobs named in `result`; `question` groups the attempts of one ask.
+    sql: `
+      CREATE TABLE sandbox_runs (
+        id TEXT PRIMARY KEY,
+        language TEXT NOT NULL CHECK (language IN ('python', 'javascript')),
+        code TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed')),
+        result TEXT CHECK (result IS NULL OR json_valid(result)),
+        error TEXT,
+        ask_id TEXT,
+        key_id TEXT,
+        created_at INTEGER NOT NULL,
+        finished_at INTEGER
+      );
+      CREATE INDEX sandbox_runs_created ON sandbox_runs (created_at);
+      CREATE INDEX sandbox_runs_ask ON sandbox_runs (ask_id) WHERE ask_id IS NOT NULL;
+    `,
+  },
+  {
+    version: 12,
+    name: 'ocr_failures',
+    // Papers whose scanned PDF OCR could not read: kept out of the OCR queue until their PDF changes.
+    sql: `
+      CREATE TABLE ocr_failures (
+        paper_id TEXT PRIMARY KEY,
+        pdf_sha256 TEXT NOT NULL,
+        error TEXT NOT NULL,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX papers_needs_ocr ON papers (seq) WHERE text_status = 'needs_ocr';
+    `,
+  },
+  {
+    version: 14,
+    name: 'papers_count_indexes',
+    // GET /v1/stats counts papers with code and with full text: without these, each count read the
+    // whole papers table (a second apiece at a million papers, on the node's event loop). Partial
+    // indexes hold only the matching rows, so the counts read only those.
+    sql: `
+      CREATE INDEX papers_with_code ON papers (seq) WHERE has_code <> 0;
+      CREATE INDEX papers_with_full_text ON papers (seq) WHERE text_status = 'extracted';
+    `,
+  },
 ];
