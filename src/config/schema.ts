@@ -46,13 +46,8 @@ export const ConfigSchema = Type.Object({
     backoff: Backoff,
   }, { default: {} }),
   pipeline: Type.Object({
-    /** The most jobs the indexer takes per transaction. */
+    /** Jobs the indexer takes per transaction. */
     batchSize: Type.Integer({ minimum: 1, default: 500 }),
-    /**
-     * Indexer batches are sized so that one step's synchronous work stays near this: the API's
-     * requests wait behind at most a step or two while an import runs.
-     */
-    stepTargetMs: Type.Integer({ minimum: 1, default: 20 }),
     leaseMs: Type.Integer({ minimum: 1000, default: 120_000 }),
     /** How often an idle stage looks in the journal for work that came without a nudge. */
     idleMs: Type.Integer({ minimum: 10, default: 1_000 }),

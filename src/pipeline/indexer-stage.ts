@@ -7,7 +7,6 @@ import type { Stage } from '../actors/pulling-stage.js';
 import type { Journal, Job, NewJob } from '../storage/sqlite/journal.js';
 import type { PaperStore } from '../storage/sqlite/papers.js';
 import { JOB, hasArxivPdf, type EnrichPayload, type FetchPdfPayload } from './job-kinds.js';
-import { DEFAULT_TARGET_STEP_MS, TimeBoundedBatch } from './time-bounded-batch.js';
 
 export interface IndexerOptions {
   readonly db: Database;
@@ -16,13 +15,7 @@ export interface IndexerOptions {
   readonly clock: Clock;
   readonly log: Logger;
   readonly owner: string;
-  /** The most jobs one transaction takes. */
   readonly batchSize: number;
-  /**
-   * Batches are sized so that a step's synchronous work (claim, FTS5 writes, commit) stays near
-   * this (see `TimeBoundedBatch`); the API's requests wait at most about this long behind one.
-   */
-  readonly targetStepMs?: number;
   readonly leaseMs: number;
   /** Queue a PDF download for each new arXiv version. */
   readonly fetchPdfs: boolean;
@@ -49,7 +42,6 @@ export function indexerStage(options: IndexerOptions): Stage {
   const { db, journal, papers, owner } = options;
   let indexed = 0;
   let rejected = 0;
-  const batch = new TimeBoundedBatch(options.targetStepMs ?? DEFAULT_TARGET_STEP_MS, options.batchSize);
 
   const commit = db.transaction((valid: { job: Job; record: PaperRecord }[], invalid: Job[]) => {
     papers.upsertMany(valid.map((v) => v.record));
@@ -70,8 +62,7 @@ export function indexerStage(options: IndexerOptions): Stage {
 
   return {
     async step() {
-      const started = performance.now();
-      const jobs = journal.claim(owner, batch.next(), options.leaseMs, options.clock.now(), JOB.ingest);
+      const jobs = journal.claim(owner, options.batchSize, options.leaseMs, options.clock.now(), JOB.ingest);
       if (jobs.length === 0) return 0;
       const valid: { job: Job; record: PaperRecord }[] = [];
       const invalid: Job[] = [];
@@ -79,11 +70,8 @@ export function indexerStage(options: IndexerOptions): Stage {
         if (isPaperRecord.Check(job.payload)) valid.push({ job, record: job.payload });
         else invalid.push(job);
       }
-      const checked = performance.now();
       if (options.delayPerItemMs) await sleep(options.clock, options.delayPerItemMs * jobs.length);
-      const writing = performance.now();
       const { pdfJobs, enrichJobs } = commit(valid, invalid);
-      batch.record(jobs.length, checked - started + (performance.now() - writing));
       indexed += valid.length;
       rejected += invalid.length;
       if (invalid.length > 0) options.log.warn({ jobs: invalid.map((j) => j.id) }, 'ingest jobs with invalid payloads failed');
@@ -93,7 +81,7 @@ export function indexerStage(options: IndexerOptions): Stage {
     close() {
       journal.release(owner);
     },
-    summary: () => ({ indexed, rejected, batch: batch.next() }),
+    summary: () => ({ indexed, rejected }),
   };
 }
 

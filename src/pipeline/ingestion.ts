@@ -89,7 +89,7 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
     pullingStage(
       (ctx) =>
         indexerStage({
-          db, journal, papers, clock, log: ctx.log, owner: `${deps.owner}:indexer`, batchSize: p.batchSize, targetStepMs: p.stepTargetMs, leaseMs: p.leaseMs, fetchPdfs,
+          db, journal, papers, clock, log: ctx.log, owner: `${deps.owner}:indexer`, batchSize: p.batchSize, leaseMs: p.leaseMs, fetchPdfs,
           delayPerItemMs: p.indexerDelayPerItemMs, enrich: config.enrichment.enabled,
           committed: ({ pdfJobs, enrichJobs }) => {
             if (enrichJobs > 0 && enricher) enricher.nudge();

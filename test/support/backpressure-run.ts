@@ -1,6 +1,6 @@
 /**
  * The backpressure scenario in a process of its own, so the RSS it reports is the pipeline's,
- * not the test runner's: a slow indexer (10 ms an item, on a manual clock, in whole batches), a producer offering
+ * not the test runner's: a slow indexer (10 ms an item, on a manual clock), a producer offering
  * every line of a BEIR corpus as fast as it is admitted. Prints one JSON line of what it saw.
  * Usage: node --import tsx test/support/backpressure-run.ts CORPUS DATA_DIR HIGH LOW BATCH
  */
@@ -21,7 +21,7 @@ const batch = Number(batchArg);
 const clock = new ManualClock(Date.now());
 const config = loadConfig({
   env: {},
-  overrides: { dataDir, pipeline: { batchSize: batch, stepTargetMs: 60_000, highWatermark: high, lowWatermark: low, indexerDelayPerItemMs: 10, idleMs: 100, fetchPdfs: false } },
+  overrides: { dataDir, pipeline: { batchSize: batch, highWatermark: high, lowWatermark: low, indexerDelayPerItemMs: 10, idleMs: 100, fetchPdfs: false } },
 });
 const store = await openStore(config.dataDir, clock);
 const log = silentLogger();
