@@ -109,7 +109,9 @@ try {
 
   // paperd's hybrid search through the API of a real node on the same data dir.
   const writeKey = apiKey(dir, ['write']);
-  const node = spawnNode({ dataDir: dir, env: { PAPERD_LOG_LEVEL: 'info', PAPERD_PIPELINE_FETCH_PDFS: 'false' } });
+  // Offline work (graph recomputation, maintenance) would run in the quiet moments this measures;
+  // bench/offline measures search beside it.
+  const node = spawnNode({ dataDir: dir, env: { PAPERD_LOG_LEVEL: 'info', PAPERD_PIPELINE_FETCH_PDFS: 'false', PAPERD_OFFLINE_ENABLED: 'false', PAPERD_API_RATE_LIMIT_PER_ADDRESS: '1000000' } });
   const url = await node.url;
   const search = async (q: string) => {
     const res = await fetch(`${url}/v1/search?${new URLSearchParams({ q, limit: '10' })}`);
