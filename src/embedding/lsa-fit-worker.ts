@@ -4,6 +4,7 @@
 // itself, so the reply is a few bytes and the main thread's load checks the file against its id.
 import { parentPort, workerData } from 'node:worker_threads';
 import { EmbedderFitError } from '../errors.js';
+import { failedReply } from '../runtime/run-in-worker.js';
 import { openDatabase } from '../storage/sqlite/database.js';
 import { EmbeddedModelStore } from './embedded-model-store.js';
 import type { LsaFitReply, LsaFitRequest } from './lsa-fit-protocol.js';
@@ -33,11 +34,5 @@ async function fit(request: LsaFitRequest): Promise<LsaFitReply> {
   return { type: 'fitted', fitId: model.fitId, fittedOn: model.fittedOn };
 }
 
-function failed(error: unknown): LsaFitReply {
-  if (!(error instanceof Error)) return { type: 'failed', name: 'Error', message: String(error) };
-  const code = (error as { code?: unknown }).code;
-  return { type: 'failed', name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}), ...(error.stack ? { stack: error.stack } : {}) };
-}
-
 const request = (workerData as { request: LsaFitRequest }).request;
-parentPort!.postMessage(await fit(request).catch(failed));
+parentPort!.postMessage(await fit(request).catch(failedReply));

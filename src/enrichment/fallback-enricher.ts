@@ -1,9 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { BadInputError } from '../errors.js';
+import { rebuiltError, WORKER_BOOTSTRAP, type WorkerFailure } from '../runtime/run-in-worker.js';
 import type { EnrichmentInput } from './paper-input.js';
 import type { EnrichmentResult } from './schema.js';
 
-const BOOTSTRAP = new URL('../embedding/typescript-worker.mjs', import.meta.url);
 const ENTRY = new URL('./fallback-worker.ts', import.meta.url);
 
 /** The fallback reads the beginning of a paper's full text only; the rest need not cross threads. */
@@ -18,7 +18,7 @@ export interface FallbackRequest {
 /** @internal the worker protocol */
 export type FallbackReply =
   | { readonly id: number; readonly result: EnrichmentResult }
-  | { readonly id: number; readonly error: { readonly name: string; readonly message: string; readonly stack?: string } };
+  | { readonly id: number; readonly error: WorkerFailure };
 
 /**
  * The embedded fallback enrichment (`fallbackEnrichment`) in a worker thread. It costs a few
@@ -60,16 +60,14 @@ export class FallbackEnricher {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY.href } });
+    const worker = new Worker(WORKER_BOOTSTRAP, { workerData: { entry: ENTRY.href } });
     worker.on('message', (reply: FallbackReply) => {
       const waiting = this.pending.get(reply.id);
       if (!waiting) return;
       this.pending.delete(reply.id);
       if ('result' in reply) return waiting.resolve(reply.result);
       // The fallback refuses a paper with nothing to summarise: the same error class as in-thread.
-      const error = reply.error.name === 'BadInputError' ? new BadInputError(reply.error.message) : Object.assign(new Error(reply.error.message), { name: reply.error.name });
-      if (reply.error.stack) error.stack = reply.error.stack;
-      waiting.reject(error);
+      waiting.reject(reply.error.name === 'BadInputError' ? new BadInputError(reply.error.message) : rebuiltError(reply.error));
     });
     worker.on('error', (error) => this.lost(worker, error));
     worker.on('exit', (code) => this.lost(worker, new Error(`the fallback enricher's thread exited with code ${code}`)));

@@ -1,6 +1,7 @@
 // The fallback enricher's thread (started through typescript-worker.mjs by FallbackEnricher):
 // answers each request with the embedded fallback's result, or with the error it threw.
 import { parentPort } from 'node:worker_threads';
+import { failedReply } from '../runtime/run-in-worker.js';
 import { fallbackEnrichment } from './fallback.js';
 import type { FallbackReply, FallbackRequest } from './fallback-enricher.js';
 
@@ -9,8 +10,7 @@ parentPort!.on('message', (request: FallbackRequest) => {
   try {
     reply = { id: request.id, result: fallbackEnrichment(request.paper) };
   } catch (error) {
-    const e = error instanceof Error ? error : new Error(String(error));
-    reply = { id: request.id, error: { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) } };
+    reply = { id: request.id, error: failedReply(error) };
   }
   parentPort!.postMessage(reply);
 });
