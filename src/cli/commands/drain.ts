@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { NodeUnreachableError } from '../../errors.js';
 import type { DrainReport } from '../../ops/drain.js';
-import { callNode } from '../client.js';
-import { nodeUrlOf } from './status.js';
+import { callNode, nodeUrlOf } from '../client.js';
 
 /** Whether a node still answers at `url`. */
 async function answers(url: string): Promise<boolean> {

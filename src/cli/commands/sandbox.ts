@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BadInputError, NodeUnreachableError } from '../../errors.js';
-import { dataDirOwner } from '../../storage/data-dir-lock.js';
-import { authHeaders, RemoteError } from '../client.js';
+import { BadInputError } from '../../errors.js';
+import { nodeUrlOf, requestNode } from '../client.js';
 
 interface RunView {
   id: string;
@@ -18,34 +17,6 @@ interface RunView {
 }
 
 const LANGUAGES: Record<string, 'python' | 'javascript'> = { '.py': 'python', '.js': 'javascript', '.cjs': 'javascript' };
-
-/** The node to send runs to: `--url`, else the node that owns `--data`. Code only ever runs in a node's sandbox. */
-function nodeUrl(opts: { url?: string; data: string }): string {
-  if (opts.url) return opts.url;
-  const owner = dataDirOwner(opts.data);
-  if (!owner?.url) throw new NodeUnreachableError(`no paperd node is running on ${opts.data}: start one (paperd up --data ${opts.data}) or pass --url`);
-  return owner.url;
-}
-
-async function request(base: string, route: string, init: { method?: string; body?: unknown; timeoutMs: number }): Promise<Response> {
-  const url = new URL(route, base.endsWith('/') ? base : `${base}/`);
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: init.method ?? 'GET',
-      headers: { ...authHeaders(), ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      signal: AbortSignal.timeout(init.timeoutMs),
-    });
-  } catch (error) {
-    throw new NodeUnreachableError(`no paperd node answers at ${base}: ${(error as Error).message}`, { cause: error });
-  }
-  if (!response.ok) {
-    const body = (await response.json().catch(() => ({}))) as { error?: string; message?: string };
-    throw new RemoteError(body.error ?? 'PAPERD_REMOTE', body.message ?? `HTTP ${response.status}`, response.status);
-  }
-  return response;
-}
 
 /** `paperd sandbox run FILE`: runs a program in the node's sandbox, prints its output, saves its files. */
 export function registerSandbox(program: Command): void {
@@ -64,9 +35,10 @@ export function registerSandbox(program: Command): void {
       if (language !== 'python' && language !== 'javascript') throw new BadInputError(`cannot tell the language of ${file}: pass --language python|javascript`);
       if (opts.timeout !== undefined && !(opts.timeout > 0)) throw new BadInputError(`--timeout must be a number of seconds above 0, not ${opts.timeout}`);
       const code = await readFile(file, 'utf8');
-      const base = nodeUrl(opts);
+      // Code only ever runs in a node's sandbox.
+      const base = nodeUrlOf(opts);
       const timeoutMs = opts.timeout === undefined ? undefined : Math.round(opts.timeout * 1000);
-      const response = await request(base, '/v1/sandbox/runs', {
+      const response = await requestNode(base, '/v1/sandbox/runs', {
         method: 'POST',
         body: { language, code, ...(timeoutMs ? { timeoutMs } : {}) },
         // The run may wait in the node's queue before its own timeout starts.
@@ -77,7 +49,7 @@ export function registerSandbox(program: Command): void {
       const saved: { name: string; contentType: string; size: number; sha256: string; url: string; path: string }[] = [];
       if (run.files.length > 0) await mkdir(dir, { recursive: true });
       for (const f of run.files) {
-        const data = Buffer.from(await (await request(base, f.url, { timeoutMs: 60_000 })).arrayBuffer());
+        const data = Buffer.from(await (await requestNode(base, f.url, { timeoutMs: 60_000 })).arrayBuffer());
         // Names were checked by the node (plain, top-level); basename keeps it so here too.
         const target = path.join(dir, path.basename(f.name));
         await writeFile(target, data);

@@ -1,18 +1,7 @@
 import type { Command } from 'commander';
-import { NodeUnreachableError } from '../../errors.js';
 import { renderStatus, statusNeedsAttention } from '../../ops/render-status.js';
 import type { NodeStatus } from '../../ops/status.js';
-import { dataDirOwner } from '../../storage/data-dir-lock.js';
-import { callNode } from '../client.js';
-
-/** The node to ask: `--url`, else the one that owns `--data` (its lock names its URL). */
-export function nodeUrlOf(opts: { url?: string; data?: string }): string {
-  if (opts.url) return opts.url;
-  const dir = opts.data ?? './data';
-  const owner = dataDirOwner(dir);
-  if (!owner?.url) throw new NodeUnreachableError(`no paperd node is running on ${dir} (pass --url for a node elsewhere)`);
-  return owner.url;
-}
+import { callNode, nodeUrlOf } from '../client.js';
 
 /** `paperd status`: one screen of health for the node and its peers; exit 1 when it needs attention. */
 export function registerStatus(program: Command): void {
