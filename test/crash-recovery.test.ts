@@ -57,9 +57,11 @@ describe('crash recovery: kill -9 during an import, ten times', function () {
         done = true;
         res(signal);
       }));
-      // The kill lands at a random moment once the import is at work (its jobs are in the journal),
-      // however long the process took to start on this machine.
-      while (!done && journaled(dataDir) === 0) await new Promise((r) => setTimeout(r, 25));
+      // The kill lands at a random moment once the import is at work (its jobs are in the journal
+      // and the index writer's thread has written its first batch), however long the process and
+      // the thread took to start on this machine. Round after round there is less left to do.
+      const before = count(dataDir, 'papers');
+      while (!done && (journaled(dataDir) === 0 || (before < 5_000 && count(dataDir, 'papers') === before))) await new Promise((r) => setTimeout(r, 25));
       const delay = Math.floor(random() * 2_500);
       const timer = setTimeout(() => child.kill('SIGKILL'), delay);
       const signal = await exited;

@@ -3,8 +3,12 @@
 // `register()` as bin/paperd.js does) does not reach worker threads on Node 20, and
 // `execArgv: ['--import', 'tsx']` does not help either, as tsx's loader only registers itself on the
 // main thread there. Registering again where tsx did reach the worker (newer Node) is harmless.
+// Every worker thread does batch work (indexing, enrichment, PageRank, model fits, snapshots): it
+// runs at a lower CPU priority than the event loop, which answers the API.
 import { register } from 'tsx/esm/api';
 import { workerData } from 'node:worker_threads';
 
 register();
+const { runAsBackgroundThread } = await import('../runtime/background-thread.ts');
+runAsBackgroundThread();
 await import(workerData.entry);

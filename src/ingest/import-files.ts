@@ -58,7 +58,7 @@ export async function importFiles(paths: readonly string[], options: ImportOptio
   const flush = async () => {
     if (batch.length === 0) return;
     await options.admit();
-    const results = options.journal.acceptMany(batch);
+    const results = await options.journal.acceptManyInTurn(batch);
     const created = results.filter((r) => r.created).length;
     report.accepted += created;
     report.duplicates += results.length - created;

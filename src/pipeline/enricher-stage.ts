@@ -18,6 +18,7 @@ import { EnrichmentStore } from '../storage/sqlite/enrichments.js';
 import type { Job, Journal } from '../storage/sqlite/journal.js';
 import type { StoredPaper } from '../storage/sqlite/paper-rows.js';
 import type { PaperStore } from '../storage/sqlite/papers.js';
+import { inTurn, type WriteGate } from '../storage/sqlite/write-gate.js';
 import { JOB, type EnrichPayload } from './job-kinds.js';
 
 /** The LLM enrichment asks, when one is configured. */
@@ -30,6 +31,8 @@ export interface EnricherOptions {
   readonly db: Database;
   readonly journal: Journal;
   readonly papers: PaperStore;
+  /** Shared with the index writer's thread: claims and commits wait for the event loop's turn. */
+  readonly writeGate?: WriteGate;
   readonly llm?: EnrichmentLlm;
   readonly clock: Clock;
   readonly log: Logger;
@@ -95,26 +98,26 @@ export function enricherStage(options: EnricherOptions): Stage {
     // A paper gone, or revised since: the newer version has its own job.
     if (!paper || paper.version !== payload.version) {
       counts.skipped++;
-      commit(job, undefined, payload.version, undefined);
+      await inTurn(options.writeGate, () => commit(job, undefined, payload.version, undefined));
       return;
     }
     try {
       const outcome = await enrich(paper);
-      commit(job, paper, payload.version, outcome);
+      await inTurn(options.writeGate, () => commit(job, paper, payload.version, outcome));
       if (outcome.provenance.producer === 'llm') counts.byLlm++;
       else counts.byFallback++;
     } catch (error) {
       // The fallback or the store refused (a paper with neither title nor abstract): say why, for
       // good. Anything else (the fallback's thread died under it) is tried again shortly.
       const permanent = error instanceof BadInputError;
-      journal.fail(job.id, owner, error, permanent ? { permanent } : { retryAt: options.clock.now() + RETRY_MS });
+      await inTurn(options.writeGate, () => journal.fail(job.id, owner, error, permanent ? { permanent } : { retryAt: options.clock.now() + RETRY_MS }));
       log.warn({ paper: payload.id, err: error, permanent }, 'enrichment failed');
     }
   }
 
   return {
     async step() {
-      const jobs = journal.claim(owner, options.concurrency, options.leaseMs, options.clock.now(), JOB.enrich);
+      const jobs = await inTurn(options.writeGate, () => journal.claim(owner, options.concurrency, options.leaseMs, options.clock.now(), JOB.enrich));
       if (jobs.length === 0) return 0;
       await Promise.all(jobs.map(handle));
       options.committed?.();

@@ -1,17 +1,13 @@
-import { TypeCompiler } from '@sinclair/typebox/compiler';
-import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { PaperRecord } from '../protocols/paper.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Stage } from '../actors/pulling-stage.js';
-import type { Journal, Job, NewJob } from '../storage/sqlite/journal.js';
-import type { PaperStore } from '../storage/sqlite/papers.js';
-import { JOB, hasArxivPdf, type EnrichPayload, type FetchPdfPayload } from './job-kinds.js';
+import type { Journal } from '../storage/sqlite/journal.js';
+import type { IndexWriter } from './index-writer.js';
 
 export interface IndexerOptions {
-  readonly db: Database;
+  /** Where the batches are written: a thread with its own connection. */
+  readonly writer: IndexWriter;
   readonly journal: Journal;
-  readonly papers: PaperStore;
   readonly clock: Clock;
   readonly log: Logger;
   readonly owner: string;
@@ -32,51 +28,27 @@ export interface IndexerOptions {
 
 /**
  * The indexer: claims `ingest` jobs and writes their papers (versions, authors, categories,
- * FTS5, an outbox row per change), the follow-on PDF jobs and the jobs' completion in one
- * SQLite transaction per batch.
+ * FTS5, an outbox row per change), the follow-on PDF and enrichment jobs and the jobs' completion,
+ * through the index writer's thread (see `IndexBatches`).
  */
-/** Compiled once: the check runs on every payload the indexer claims. */
-const isPaperRecord = TypeCompiler.Compile(PaperRecord);
-
 export function indexerStage(options: IndexerOptions): Stage {
-  const { db, journal, papers, owner } = options;
+  const { journal, owner } = options;
   let indexed = 0;
   let rejected = 0;
 
-  const commit = db.transaction((valid: { job: Job; record: PaperRecord }[], invalid: Job[]) => {
-    papers.upsertMany(valid.map((v) => v.record));
-    const pdfJobs: NewJob[] = options.fetchPdfs
-      ? valid
-          .filter((v) => hasArxivPdf(v.record))
-          .map((v) => ({ kind: JOB.fetchPdf, dedupKey: `pdf:${v.record.id}v${v.record.version}`, payload: { id: v.record.id, version: v.record.version } satisfies FetchPdfPayload, priority: v.job.priority }))
-      : [];
-    const enrichJobs: NewJob[] = options.enrich
-      ? valid.map((v) => ({ kind: JOB.enrich, dedupKey: `enrich:${v.record.id}v${v.record.version}`, payload: { id: v.record.id, version: v.record.version } satisfies EnrichPayload, priority: v.job.priority }))
-      : [];
-    const created = pdfJobs.length > 0 ? journal.acceptMany(pdfJobs).filter((r) => r.created).length : 0;
-    const enrichCreated = enrichJobs.length > 0 ? journal.acceptMany(enrichJobs).filter((r) => r.created).length : 0;
-    journal.completeMany(valid.map((v) => v.job.id), owner, { dropPayload: true });
-    for (const job of invalid) journal.fail(job.id, owner, new Error('payload is not a valid PaperRecord'), { permanent: true });
-    return { pdfJobs: created, enrichJobs: enrichCreated };
-  });
-
   return {
     async step() {
-      const jobs = journal.claim(owner, options.batchSize, options.leaseMs, options.clock.now(), JOB.ingest);
-      if (jobs.length === 0) return 0;
-      const valid: { job: Job; record: PaperRecord }[] = [];
-      const invalid: Job[] = [];
-      for (const job of jobs) {
-        if (isPaperRecord.Check(job.payload)) valid.push({ job, record: job.payload });
-        else invalid.push(job);
-      }
-      if (options.delayPerItemMs) await sleep(options.clock, options.delayPerItemMs * jobs.length);
-      const { pdfJobs, enrichJobs } = commit(valid, invalid);
-      indexed += valid.length;
-      rejected += invalid.length;
-      if (invalid.length > 0) options.log.warn({ jobs: invalid.map((j) => j.id) }, 'ingest jobs with invalid payloads failed');
-      options.committed({ indexed: valid.length, pdfJobs, enrichJobs });
-      return jobs.length;
+      const outcome = await options.writer.index({
+        owner, batchSize: options.batchSize, leaseMs: options.leaseMs, now: options.clock.now(), fetchPdfs: options.fetchPdfs, enrich: options.enrich ?? false,
+      });
+      if (outcome.claimed === 0) return 0;
+      // After the batch: the stage keeps the pace of a slow store.
+      if (options.delayPerItemMs) await sleep(options.clock, options.delayPerItemMs * outcome.claimed);
+      indexed += outcome.indexed;
+      rejected += outcome.rejected.length;
+      if (outcome.rejected.length > 0) options.log.warn({ jobs: outcome.rejected }, 'ingest jobs with invalid payloads failed');
+      options.committed({ indexed: outcome.indexed, pdfJobs: outcome.pdfJobs, enrichJobs: outcome.enrichJobs });
+      return outcome.claimed;
     },
     close() {
       journal.release(owner);

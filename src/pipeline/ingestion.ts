@@ -21,7 +21,7 @@ export interface Ingestion {
   readonly pipelineChildren: readonly ChildSpec[];
   /** Backpressure for every producer (poller, harvester, importer, webhooks). */
   readonly watcher: DepthWatcher;
-  /** Ingest jobs not done plus outbox rows not yet in LanceDB (papers and chunks): what the watermarks apply to. */
+  /** Ingest jobs not done plus outbox rows not yet in both LanceDB tables (papers and chunks): what the watermarks apply to. */
   depth(): number;
   /** Wakes the indexer (after a producer journaled something) and the syncs (after the outbox grew). */
   nudge(): void;
@@ -76,12 +76,13 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
         pooled('enricher', JOB.enrich, 30_000),
         (ctx, suffix) =>
           enricherStage({
-            db, journal, papers, clock, log: ctx.log, owner: `${deps.owner}:enricher${suffix}`, leaseMs: 15 * 60_000, concurrency: config.enrichment.concurrency,
+            db, journal, papers, writeGate: store.writeGate, clock, log: ctx.log, owner: `${deps.owner}:enricher${suffix}`, leaseMs: 15 * 60_000, concurrency: config.enrichment.concurrency,
             ...(deps.llm ? { llm: deps.llm } : {}),
           }),
       )
     : undefined;
 
+  store.indexWriter.start();
   const vectorSync = system.worker('vector-sync', pullingStage((ctx) => vectorSyncStage(store.vectorSync, 500, ctx.log), idle), { shutdownMs: 30_000 });
   const chunkSync = system.worker('chunk-sync', pullingStage((ctx) => vectorSyncStage(store.chunkSync, 512, ctx.log), idle), { shutdownMs: 30_000 });
   const indexer = system.worker(
@@ -89,7 +90,7 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
     pullingStage(
       (ctx) =>
         indexerStage({
-          db, journal, papers, clock, log: ctx.log, owner: `${deps.owner}:indexer`, batchSize: p.batchSize, leaseMs: p.leaseMs, fetchPdfs,
+          writer: store.indexWriter, journal, clock, log: ctx.log, owner: `${deps.owner}:indexer`, batchSize: p.batchSize, leaseMs: p.leaseMs, fetchPdfs,
           delayPerItemMs: p.indexerDelayPerItemMs, enrich: config.enrichment.enabled,
           committed: ({ pdfJobs, enrichJobs }) => {
             if (enrichJobs > 0 && enricher) enricher.nudge();
@@ -122,7 +123,9 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
     );
   }
 
-  const depth = () => journal.pendingOf(JOB.ingest) + store.vectorSync.lag() + store.chunkSync.lag() + (deps.remoteDepth?.() ?? 0);
+  // An outbox row waits for both syncs but is one paper's work: counted once, a paper the indexer
+  // moves from the journal to the outbox leaves the depth as it was.
+  const depth = () => journal.pendingOf(JOB.ingest) + Math.max(store.vectorSync.lag(), store.chunkSync.lag()) + (deps.remoteDepth?.() ?? 0);
   const watcher = new DepthWatcher({ high: p.highWatermark, low: p.lowWatermark, depth, clock, pollMs: 50 });
   watcher.onCrossing((c) => log.info({ crossing: c.type, depth: c.depth }, `pipeline backpressure: producers ${c.type}`));
 

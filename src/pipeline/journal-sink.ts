@@ -13,7 +13,7 @@ export function journalSink(journal: Journal, ingestion: Ingestion): RecordSink 
   return {
     async accept(records: readonly PaperRecord[], priority: ArxivPriority) {
       await ingestion.watcher.waitForCapacity();
-      const results = journal.acceptMany(records.map((r) => ingestJob(r, JOB_PRIORITY[priority])));
+      const results = await journal.acceptManyInTurn(records.map((r) => ingestJob(r, JOB_PRIORITY[priority])));
       const accepted = results.filter((r) => r.created).length;
       if (accepted > 0) ingestion.nudge();
       return { accepted, duplicates: results.length - accepted };

@@ -3,6 +3,7 @@ import type { Embedder } from '../embedding/embedder.js';
 import type { VectorStore } from './lancedb/vector-store.js';
 import { PaperChunks } from './sqlite/chunks.js';
 import { Outbox } from './sqlite/outbox.js';
+import { inTurn, type WriteGate } from './sqlite/write-gate.js';
 
 /** The outbox consumer that keeps LanceDB's `chunks` table in step. */
 export const CHUNK_VECTORS_CONSUMER = 'lancedb.chunks';
@@ -23,7 +24,7 @@ export class ChunkSync {
   private readonly neverExtracted: Statement<[string]>;
   private running: Promise<unknown> = Promise.resolve();
 
-  constructor(db: Database, private readonly vectors: VectorStore, private readonly embedder: () => Embedder) {
+  constructor(db: Database, private readonly vectors: VectorStore, private readonly embedder: () => Embedder, private readonly writeGate?: WriteGate) {
     this.outbox = new Outbox(db);
     this.neverExtracted = db.prepare(`SELECT id FROM papers WHERE id IN (SELECT value FROM json_each(?)) AND text_status = 'none'`);
     this.chunks = new PaperChunks(db);
@@ -57,7 +58,7 @@ export class ChunkSync {
       const vectors = await embedder.embed(chunks.map((c) => c.text));
       await this.vectors.upsert(chunks.map((c, i) => ({ id: chunkId(c.paperId, c.idx), vector: vectors[i]!, embedder: embedder.name, updated: '' })));
     }
-    this.outbox.advance(CHUNK_VECTORS_CONSUMER, last.seq);
+    await inTurn(this.writeGate, () => this.outbox.advance(CHUNK_VECTORS_CONSUMER, last.seq));
     return entries.length;
   }
 }

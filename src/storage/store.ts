@@ -9,6 +9,8 @@ import { Journal } from './sqlite/journal.js';
 import { PaperStore } from './sqlite/papers.js';
 import { VectorSync } from './vector-sync.js';
 import { ChunkSync } from './chunk-sync.js';
+import { WriteGate } from './sqlite/write-gate.js';
+import { IndexWriter } from '../pipeline/index-writer.js';
 
 /** Everything a data dir holds, opened: SQLite (papers, journal, outbox), LanceDB, blobs. */
 export interface Store {
@@ -26,6 +28,10 @@ export interface Store {
   /** One vector per chunk of a paper's full text (LanceDB table `chunks`). */
   readonly chunkVectors: VectorStore;
   readonly chunkSync: ChunkSync;
+  /** Turns at the write lock between the event loop and the index writer's thread. */
+  readonly writeGate: WriteGate;
+  /** The indexer's transactions, in a thread of their own (started on first use). */
+  readonly indexWriter: IndexWriter;
   close(): void;
 }
 
@@ -38,6 +44,9 @@ export function lancedbPath(dataDir: string): string {
 export function vectorTableNames(dimensions: number): { papers: string; chunks: string } {
   return dimensions === EMBEDDING_DIMENSIONS ? { papers: 'papers', chunks: 'chunks' } : { papers: `papers_d${dimensions}`, chunks: `chunks_d${dimensions}` };
 }
+
+/** The page cache of the event loop's connection (the index writer's has `openDatabase`'s 64 MiB). */
+const EVENT_LOOP_CACHE_KIB = 16 * 1024;
 
 // Which embedder family the vector tables were last synced with.
 const EMBEDDER_KEY = 'vectors.embedder';
@@ -52,6 +61,9 @@ export async function openStore(dataDir: string, clock: Clock, options: { remote
   const remote = options.remote;
   const embedder = () => remote ?? embedders.current();
   const db = openDatabase(sqlitePath(dataDir));
+  // The bulk writes, which need a large page cache, are the index writer's, on its own connection:
+  // this one answers searches and makes small writes, and the OS caches the file for both.
+  db.pragma(`cache_size = -${EVENT_LOOP_CACHE_KIB}`);
   let vectors: VectorStore;
   let chunkVectors: VectorStore;
   const dimensions = remote?.dimensions ?? EMBEDDING_DIMENSIONS;
@@ -66,6 +78,8 @@ export async function openStore(dataDir: string, clock: Clock, options: { remote
   requeueOnEmbedderChange(db, remote ? remote.name : 'embedded', clock);
   const blobs = new BlobStore(dataDir);
   await blobs.removeTempFiles();
+  const writeGate = new WriteGate();
+  const indexWriter = new IndexWriter(sqlitePath(dataDir), writeGate);
   return {
     get embedder() {
       return embedder();
@@ -73,14 +87,17 @@ export async function openStore(dataDir: string, clock: Clock, options: { remote
     embedders,
     dataDir,
     db,
-    journal: new Journal(db, clock),
+    journal: new Journal(db, clock, { writeGate }),
     papers: new PaperStore(db, clock),
     vectors,
     blobs,
-    vectorSync: new VectorSync({ db, vectors, embedder }),
+    vectorSync: new VectorSync({ db, vectors, embedder, writeGate }),
     chunkVectors,
-    chunkSync: new ChunkSync(db, chunkVectors, embedder),
+    chunkSync: new ChunkSync(db, chunkVectors, embedder, writeGate),
+    writeGate,
+    indexWriter,
     close() {
+      void indexWriter.close();
       chunkVectors.close();
       vectors.close();
       db.close();

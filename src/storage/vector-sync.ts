@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import type { Embedder } from '../embedding/embedder.js';
 import type { VectorRow, VectorStore } from './lancedb/vector-store.js';
 import { Outbox, PAPER_VECTORS_CONSUMER } from './sqlite/outbox.js';
+import { inTurn, type WriteGate } from './sqlite/write-gate.js';
 
 export { PAPER_VECTORS_CONSUMER };
 
@@ -14,6 +15,8 @@ export interface VectorSyncOptions {
   readonly embedder: Embedder | (() => Embedder);
   /** Cursor name; one per derived table. */
   readonly consumer?: string;
+  /** Shared with the index writer's thread: the cursor moves in the event loop's turn. */
+  readonly writeGate?: WriteGate;
   /**
    * Runs after LanceDB acknowledged a batch and before the cursor moves: the window a crash
    * can fall into. Tests throw from it.
@@ -97,7 +100,7 @@ export class VectorSync {
     await this.options.vectors.delete(ids.filter((id) => !present.has(id)));
 
     await this.options.afterVectorWrite?.({ lastSeq: last.seq, ids });
-    this.outbox.advance(this.consumer, last.seq);
+    await inTurn(this.options.writeGate, () => this.outbox.advance(this.consumer, last.seq));
     return entries.length;
   }
 }

@@ -1,6 +1,7 @@
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { BadInputError, describeError } from '../../errors.js';
 import { systemClock, type Clock } from '../../runtime/clock.js';
+import { inTurn, type WriteGate } from './write-gate.js';
 import { jobOf, type AcceptResult, type Job, type JobCount, type JobFailure, type JobPriority, type JobRow, type NewJob } from './jobs.js';
 
 export * from './jobs.js';
@@ -14,6 +15,8 @@ export interface JournalOptions {
   readonly maxAttempts?: number;
   /** How long past due a lease or a retry may be before `stuck` reports it. */
   readonly stuckGraceMs?: number;
+  /** Shared with a writer thread of this process: `acceptManyInTurn` waits for it. */
+  readonly writeGate?: WriteGate;
 }
 
 const CLAIM_ORDER = 'priority, not_before, id';
@@ -38,8 +41,10 @@ export class Journal {
   private readonly finishMany: Statement<[{ ids: string; owner: string; now: number }]>;
   private readonly acceptTx: Transaction<(jobs: readonly NewJob[], now: number) => AcceptResult[]>;
   private readonly claimTx: Transaction<(owner: string, limit: number, leaseMs: number, now: number, kind: string | undefined) => Job[]>;
+  private readonly writeGate: WriteGate | undefined;
 
   constructor(private readonly db: Database, private readonly clock: Clock = systemClock(), options: JournalOptions = {}) {
+    this.writeGate = options.writeGate;
     this.maxAttempts = options.maxAttempts ?? 10;
     this.stuckGraceMs = options.stuckGraceMs ?? 5 * 60_000;
     this.insert = db.prepare(
@@ -88,6 +93,14 @@ export class Journal {
   /** `accept` for a batch, in one transaction. */
   acceptMany(jobs: readonly NewJob[]): AcceptResult[] {
     return this.acceptTx.immediate(jobs, this.clock.now());
+  }
+
+  /**
+   * `acceptMany` once the write gate gives the event loop its turn (see `WriteGate`): a producer
+   * that meets the index writer's transaction waits for it without holding the event loop.
+   */
+  acceptManyInTurn(jobs: readonly NewJob[]): Promise<AcceptResult[]> {
+    return inTurn(this.writeGate, () => this.acceptMany(jobs));
   }
 
   private acceptOne(job: NewJob, now: number): AcceptResult {

@@ -1,0 +1,24 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+
+/** The nice value of threads that do batch work: the event loop's thread keeps 0. */
+export const BACKGROUND_NICENESS = 10;
+
+/**
+ * Lowers the calling thread's CPU priority, for worker threads that do batch work (indexing,
+ * fallback enrichment, PageRank, model fits). On Linux a thread is a task with its own nice value,
+ * named by `/proc/thread-self`; at nice 10 it gets about a tenth of a core it shares with the
+ * event loop's thread, so searches answered there do not queue behind an import for the CPU.
+ * Where there is no such file (macOS) or the change is refused, the thread keeps the process's.
+ * @returns the thread's task id, when its priority was lowered
+ */
+export function runAsBackgroundThread(): number | undefined {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
+    if (!Number.isInteger(tid) || tid <= 0) return undefined;
+    setPriority(tid, BACKGROUND_NICENESS);
+    return tid;
+  } catch {
+    return undefined;
+  }
+}
