@@ -4,9 +4,11 @@
  * measured in the same run, alternating rounds; prints both rates and their ratio (goal ≥ 0.5).
  * Both ends run in this process on loopback, each with its own ZeroMQ context, for both variants.
  * Run: npm run bench:link [-- --requests 50000 --window 1000 --rounds 3]
+ * Profile one side alone: node --cpu-prof --import tsx bench/link.ts --only link
  */
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { loadavg } from 'node:os';
 import * as zmq from 'zeromq';
 import { LinkConfigSchema, type LinkConfig } from '../src/link/config.js';
 import { LinkNode } from '../src/link/link-node.js';
@@ -27,6 +29,7 @@ const requests = arg('requests', 50_000);
 const windowSize = arg('window', 1_000);
 const rounds = arg('rounds', 3);
 const text = 'x'.repeat(100);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 
 const Echo = messageSchema('echo', { n: Type.Integer(), text: Type.String() });
 type Echo = { type: 'echo'; n: number; text: string };
@@ -117,16 +120,21 @@ async function linked(): Promise<number> {
 }
 
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+// Two cores shared with others: the load says how far to trust the figures.
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+console.log(`load average at start: ${load()}`);
 const rawRates: number[] = [];
 const linkRates: number[] = [];
 for (let r = 0; r < rounds; r++) {
-  rawRates.push(await raw());
-  linkRates.push(await linked());
+  rawRates.push(only === 'link' ? NaN : await raw());
+  linkRates.push(only === 'raw' ? NaN : await linked());
   console.log(`round ${r + 1}: raw ${Math.round(rawRates.at(-1)!)} req/s, link ${Math.round(linkRates.at(-1)!)} req/s`);
 }
 const rawRate = median(rawRates);
 const linkRate = median(linkRates);
-console.log(`raw zeromq DEALER/ROUTER + CURVE: ${Math.round(rawRate)} req/s (median of ${rounds}, ${requests} requests, ${windowSize} in flight)`);
-console.log(`paperd link (typed ask, acks, dedup, CURVE): ${Math.round(linkRate)} req/s`);
+console.log(`load average at end: ${load()}`);
+// A request/reply is two messages, one each way.
+console.log(`raw zeromq DEALER/ROUTER + CURVE: ${Math.round(rawRate)} req/s, ${Math.round(2 * rawRate)} msgs/s (median of ${rounds}, ${requests} requests, ${windowSize} in flight)`);
+console.log(`paperd link (typed ask, acks, dedup, CURVE): ${Math.round(linkRate)} req/s, ${Math.round(2 * linkRate)} msgs/s`);
 console.log(`ratio link/raw: ${(linkRate / rawRate).toFixed(2)} (goal >= 0.5)`);
 process.exit(0);

@@ -619,3 +619,12 @@ export class OcrToolError extends PaperdError {
     super(`${tool}: ${reason}`, { cause });
   }
 }
+
+/** A link message larger than `link.maxMessageBytes`: the peer would drop it (and libzmq close the connection), so it is not sent. */
+export class LinkMessageTooLargeError extends PaperdError {
+  readonly code = 'PAPERD_LINK_TOO_LARGE';
+  override readonly status = 413;
+  constructor(readonly peer: string, readonly messageType: string, readonly bytes: number, readonly maxBytes: number) {
+    super(`${messageType} for link peer ${peer} is ${bytes} bytes encoded, over link.maxMessageBytes (${maxBytes}); it was not sent`);
+  }
+}

@@ -32,7 +32,7 @@ describe('link between real nodes (CURVE on, loopback)', function () {
     return { main, gpu, mainUrl, key };
   }
 
-  it('carries typed asks main → gpu → main: chat (whole and re-chunked), embeddings, and the gpu tree', async () => {
+  it('carries typed asks main → gpu → main: chat (whole and streamed in frames), embeddings, and the gpu tree', async () => {
     const { mainUrl, key } = await mainAndGpu();
     // The router's probe of the remote endpoint goes over the link too.
     await until('the gpu endpoint to be up', async () => {

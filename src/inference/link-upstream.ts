@@ -1,7 +1,8 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from 'openai/resources/embeddings';
 import { LinkAskTimeoutError, LinkBackpressureError, LinkPeerDownError } from '../errors.js';
-import { askRemote, type RemoteRef } from '../link/remote-ref.js';
+import { askRemote, tellRemote, type RemoteRef } from '../link/remote-ref.js';
+import type { RemoteStreams } from '../link/remote-streams.js';
 import type { InferenceMessage, InferenceReplies, RemoteFailure } from '../protocols/link-inference.js';
 import type { EndpointSettings } from './config.js';
 import { AttemptFailedError, type AttemptFailure, type FailureType } from './failure.js';
@@ -29,13 +30,16 @@ function linkFailure(error: unknown, node: string): AttemptFailure {
  * An endpoint served by another node's inference actor (a gpu node in front of vLLM, a mac node in
  * front of Ollama), asked over the link. The main node's router treats it like any endpoint:
  * priorities, failover, cooldown and probes apply, so losing a node fails over and its return is
- * found by the next probe. Streams are not carried as chunks: the remote node answers whole and
- * `chatStream` re-chunks that answer, so the first token arrives with the last.
+ * found by the next probe. A stream comes as the remote router produces it: `llm.stream` is
+ * answered at its first token, and its chunks follow as frames to this node's `streams` actor;
+ * the deadline, the caller leaving or the reader stopping cancel it there.
  */
 export class LinkUpstream implements Upstream {
   constructor(
     private readonly endpoint: EndpointSettings,
     private readonly ref: RemoteRef<InferenceMessage, InferenceReplies>,
+    /** Where this node's streams collect their frames; without it, streams are answered whole and re-chunked. */
+    private readonly streams?: { readonly registry: RemoteStreams; readonly self: string },
   ) {}
 
   async chat(body: ChatCompletionCreateParamsNonStreaming, signal: AbortSignal): Promise<ChatCompletion> {
@@ -47,8 +51,51 @@ export class LinkUpstream implements Upstream {
 
   async chatStream(body: ChatCompletionCreateParamsStreaming, signal: AbortSignal): Promise<AsyncIterable<ChatCompletionChunk>> {
     const { stream: _s, stream_options: options, ...request } = body;
-    const completion = await this.chat({ ...request, stream: false } as ChatCompletionCreateParamsNonStreaming, signal);
-    return rechunk(completion, options?.include_usage === true);
+    if (!this.streams) {
+      const completion = await this.chat({ ...request, stream: false } as ChatCompletionCreateParamsNonStreaming, signal);
+      return rechunk(completion, options?.include_usage === true);
+    }
+    if (signal.aborted) throw signal.reason;
+    const node = this.ref.node;
+    const stream = this.streams.registry.create(
+      node,
+      (failure) => new AttemptFailedError({ ...remoteFailure(failure, node), type: 'stream-error' }),
+      () => {
+        try {
+          tellRemote(this.ref, { type: 'llm.stream.cancel', streamId: stream.id });
+        } catch {
+          // A full outbox: the remote stream ends at its own deadline instead.
+        }
+      },
+    );
+    const onAbort = () => stream.fail(signal.reason as Error, true);
+    signal.addEventListener('abort', onAbort, { once: true });
+    let outcome: InferenceReplies['llm.stream'];
+    try {
+      outcome = await this.ask({ type: 'llm.stream', streamId: stream.id, replyTo: this.streams.self, request: { ...request, ...(options ? { stream_options: options } : {}) }, priority: 'online' }, signal);
+    } catch (error) {
+      signal.removeEventListener('abort', onAbort);
+      // Unless the node is down, it may have started: it stops rather than stream to nobody.
+      const down = error instanceof AttemptFailedError && error.failure.type === 'unreachable';
+      stream.fail(error as Error, !down);
+      throw error;
+    }
+    if (!outcome.ok) {
+      signal.removeEventListener('abort', onAbort);
+      const error = new AttemptFailedError(remoteFailure(outcome.failure, node));
+      stream.fail(error, false);
+      throw error;
+    }
+    // Once read to the end (or failed), the signal has nothing left to cancel.
+    return {
+      async *[Symbol.asyncIterator]() {
+        try {
+          yield* stream;
+        } finally {
+          signal.removeEventListener('abort', onAbort);
+        }
+      },
+    };
   }
 
   async embed(body: EmbeddingCreateParams, signal: AbortSignal): Promise<CreateEmbeddingResponse> {
@@ -71,9 +118,9 @@ export class LinkUpstream implements Upstream {
   async close(): Promise<void> {}
 
   /** One ask, bounded by the endpoint's total timeout and by `signal` (the router's own clocks). */
-  private async ask<T extends InferenceMessage['type']>(msg: InferenceMessage & { type: T }, signal: AbortSignal): Promise<InferenceReplies[T]> {
+  private async ask<T extends keyof InferenceReplies>(msg: InferenceMessage & { type: T }, signal: AbortSignal): Promise<InferenceReplies[T]> {
     if (signal.aborted) throw signal.reason;
-    const asked = askRemote(this.ref, msg as InferenceMessage & { type: InferenceMessage['type'] }, this.endpoint.timeouts.totalMs) as Promise<InferenceReplies[T]>;
+    const asked = askRemote(this.ref, msg as InferenceMessage & { type: keyof InferenceReplies }, this.endpoint.timeouts.totalMs) as Promise<InferenceReplies[T]>;
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => reject(signal.reason);

@@ -42,6 +42,12 @@ export const LinkConfigSchema = Type.Object(
     receiveHighWaterMark: Type.Integer({ minimum: 1, default: 100_000 }),
     /** A message larger than this is dropped (and a frame larger than this closes the connection in libzmq). */
     maxMessageBytes: Type.Integer({ minimum: 1024, default: 16 * 1_048_576 }),
+    /** Serve OCR to the peers: an `ocr` actor reading the pages they send (a gpu node: its VLM, else Tesseract). */
+    serveOcr: Type.Boolean({ default: false }),
+    /** The peer that reads this node's scanned pages while it is up (a gpu node with serveOcr); empty: all OCR here. */
+    ocrNode: Type.String({ default: '', pattern: '^([a-z0-9][a-z0-9_-]*)?$' }),
+    /** How long a page sent to ocrNode may take before it is read here instead. */
+    ocrTimeoutMs: ms(300_000, 'a page sent to ocrNode is read here after this'),
     /** Message ids remembered to drop duplicates; longer than any retransmission keeps going. */
     dedupWindowMs: ms(10 * 60_000, 'how long a delivered msgId is remembered'),
   },

@@ -35,6 +35,7 @@ export interface LinkNodeOptions {
   readonly clock: Clock;
   readonly log: Logger;
   readonly onState?: (peer: string, from: PeerState, to: PeerState) => void;
+  readonly onRestart?: (peer: string) => void;
 }
 
 interface Exported {
@@ -74,6 +75,7 @@ export class LinkNode {
         wire: { out: (frames) => this.sendOut(peer.name, frames), back: (frames) => this.sendBack(peer.name, frames) },
         deliver: (envelope, body) => this.deliver(peer.name, envelope, body),
         ...(o.onState ? { onState: o.onState } : {}),
+        ...(o.onRestart ? { onRestart: o.onRestart } : {}),
       }));
     }
   }
@@ -216,11 +218,17 @@ export class LinkNode {
    */
   private enqueue(path: 'out' | 'back', peer: string, frames: OutFrame[]): boolean {
     const key = `${path}\u0000${peer}`;
+    const size = frames[1]!.length + frames[2]!.length;
     let batch = this.batches.get(key);
+    // A large message (a page image) goes in a batch of its own rather than push one past the limit.
+    if (batch && batch.envelopes.length > 0 && batch.bytes + size > this.o.config.maxMessageBytes / 2) {
+      this.flushBatch(key, batch);
+      batch = undefined;
+    }
     if (!batch) this.batches.set(key, (batch = { path, peer, envelopes: [], bodies: [], bytes: 0 }));
     batch.envelopes.push(String(frames[1]));
     batch.bodies.push(String(frames[2]));
-    batch.bytes += frames[1]!.length + frames[2]!.length;
+    batch.bytes += size;
     if (batch.bytes > this.o.config.maxMessageBytes / 2 || batch.envelopes.length >= MAX_BATCH) this.flushBatch(key, batch);
     if (!this.flushQueued) {
       this.flushQueued = true;

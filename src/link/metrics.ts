@@ -1,10 +1,11 @@
 import { Counter, Gauge, type Registry as PromRegistry } from 'prom-client';
 import type { LinkNode } from './link-node.js';
+import type { RemoteOcrCounts } from './remote-ocr.js';
 
 const STATES = ['up', 'suspect', 'down'] as const;
 
 /** The link's metrics, read from its counters and sessions at scrape time. */
-export function registerLinkMetrics(prom: PromRegistry, link: LinkNode): void {
+export function registerLinkMetrics(prom: PromRegistry, link: LinkNode, ocrPages?: RemoteOcrCounts): void {
   const perPeer = (name: string, help: string, read: () => Map<string, number>) =>
     new Counter({
       name,
@@ -86,4 +87,18 @@ export function registerLinkMetrics(prom: PromRegistry, link: LinkNode): void {
       this.inc({ why: 'handshake' }, link.stats.handshakeFailed);
     },
   });
+  if (ocrPages) {
+    new Counter({
+      name: 'paperd_link_ocr_pages_total',
+      help: 'Scanned pages read for this node: by link.ocrNode (remote), or here (local), and those of them that came back from it (fell-back)',
+      labelNames: ['where'],
+      registers: [prom],
+      collect() {
+        this.reset();
+        this.inc({ where: 'remote' }, ocrPages.remote);
+        this.inc({ where: 'local' }, ocrPages.local);
+        this.inc({ where: 'fell-back' }, ocrPages.fellBack);
+      },
+    });
+  }
 }

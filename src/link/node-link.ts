@@ -4,7 +4,10 @@ import type { EndpointSettings } from '../inference/config.js';
 import { LinkUpstream } from '../inference/link-upstream.js';
 import type { LlmRouter } from '../inference/router.js';
 import { OpenAiUpstream, type Upstream } from '../inference/upstream.js';
-import { InferenceProtocol } from '../protocols/link-inference.js';
+import { AttemptFailedError } from '../inference/failure.js';
+import { InferenceProtocol, StreamFrameProtocol, type StreamFrameMessage } from '../protocols/link-inference.js';
+import type { OcrEngine } from '../ocr/index.js';
+import { OcrProtocol } from '../protocols/link-ocr.js';
 import { InspectionProtocol, type InspectionMessage, type InspectionReplies } from '../protocols/link-inspection.js';
 import type { Clock } from '../runtime/clock.js';
 import type { ActorNode, ActorSystem, Behavior, ChildSpec } from '../supervisors/index.js';
@@ -12,7 +15,10 @@ import { inferenceBehavior } from './inference-actor.js';
 import { linkListenerBehavior, linkPeerBehavior } from './link-actors.js';
 import { LinkNode } from './link-node.js';
 import { loadNodeKeys } from './node-keys.js';
-import { askRemote } from './remote-ref.js';
+import { ocrBehavior, servingOcrEngine } from './ocr-actor.js';
+import { remoteOcrEngine, type RemoteOcrCounts } from './remote-ocr.js';
+import { askRemote, type RemoteRef } from './remote-ref.js';
+import { RemoteStreams, streamsBehavior } from './remote-streams.js';
 
 /** One node of the lab as `GET /v1/actors` shows it in `nodes`: this one, or a peer as the link sees it. */
 export interface NodeView {
@@ -39,32 +45,65 @@ export interface NodeLink {
   nodes(system: ActorSystem): Promise<NodeView[]>;
   /** Asks or tells waiting on peers: the remote share of the pipeline's depth. */
   remoteDepth(): number;
+  /** With `link.ocrNode`: the OCR class's engine, sending pages to that peer and reading them with `local` when it cannot. */
+  readonly ocrEngine?: (local: OcrEngine) => OcrEngine;
+  /** Pages read by the peer, or here instead (metrics). */
+  readonly ocrPages: RemoteOcrCounts;
 }
 
 /** The link of a node whose config lists peers; undefined otherwise. @throws LinkConfigError */
 export function openNodeLink(config: Config, log: Logger, clock: Clock): NodeLink | undefined {
   if (config.link.peers.length === 0) return undefined;
   const self = config.link.name || config.node;
-  const link = new LinkNode({ self, keys: loadNodeKeys(config.link, config.dataDir), config: config.link, clock, log: log.child({ component: 'link' }) });
+  const streams = new RemoteStreams(self);
+  const link = new LinkNode({
+    self, keys: loadNodeKeys(config.link, config.dataDir), config: config.link, clock, log: log.child({ component: 'link' }),
+    // A stream from a node that went down ends now, as a failure of its endpoint, not at its deadline.
+    onState: (peer, _from, to) => {
+      if (to === 'down') streams.peerDown(peer, () => new AttemptFailedError({ type: 'unreachable', message: `node ${peer} went down mid-stream` }));
+    },
+    // Back before it was seen down: its streams died with its last run.
+    onRestart: (peer) => streams.peerDown(peer, () => new AttemptFailedError({ type: 'stream-error', message: `node ${peer} restarted mid-stream` })),
+  });
+  const frameRefs = new Map<string, RemoteRef<StreamFrameMessage, Record<string, never>>>();
+  const streamSink = (node: string) => {
+    if (!link.sessions.has(node)) return undefined;
+    let ref = frameRefs.get(node);
+    if (!ref) frameRefs.set(node, (ref = link.remote(node, 'streams', StreamFrameProtocol)));
+    return ref;
+  };
+  const ocrPages: RemoteOcrCounts = { remote: 0, local: 0, fellBack: 0 };
+  const ocrNode = config.link.ocrNode;
+  const ocrRef = ocrNode ? link.remote(ocrNode, 'ocr', OcrProtocol) : undefined;
   return {
+    ocrPages,
+    ...(ocrRef ? { ocrEngine: (local: OcrEngine) => remoteOcrEngine({ ref: ocrRef, local, timeoutMs: config.link.ocrTimeoutMs, maxBytes: Math.floor(config.link.maxMessageBytes / 2) - 4_096, log: log.child({ component: 'ocr' }), counts: ocrPages }).engine } : {}),
     link,
     upstream(endpoint) {
       if (endpoint.kind !== 'remote') return new OpenAiUpstream(endpoint);
-      return new LinkUpstream(endpoint, link.remote(endpoint.node!, 'inference', InferenceProtocol));
+      return new LinkUpstream(endpoint, link.remote(endpoint.node!, 'inference', InferenceProtocol), { registry: streams, self });
     },
     parts(system, llm) {
       const inspector = system.worker('inspector', inspectorBehavior(system, self));
       link.export('inspector', InspectionProtocol, inspector.ref);
+      const streamsActor = system.worker('streams', streamsBehavior(streams));
+      link.export('streams', StreamFrameProtocol, streamsActor.ref);
       const peers = config.link.peers.map((p) => system.worker(`peer-${p.name}`, linkPeerBehavior(link, p.name, config.link.heartbeatMs), { shutdownMs: 5_000 }));
       const listener = system.worker('listener', linkListenerBehavior(link), { shutdownMs: 5_000 });
       const serving = (config.node === 'gpu' || config.node === 'mac') && llm;
       const pipeline: ChildSpec[] = [];
       if (serving) {
-        const inference = system.worker('inference', inferenceBehavior(llm), { shutdownMs: 10_000 });
+        const inference = system.worker('inference', inferenceBehavior(llm, streamSink), { shutdownMs: 10_000 });
         link.export('inference', InferenceProtocol, inference.ref);
         pipeline.push(inference);
       }
-      return { link: [listener, inspector, ...peers], pipeline };
+      if (config.link.serveOcr) {
+        const reader = servingOcrEngine({ router: llm, vlmModel: config.offline.ocr.vlmModel, language: config.offline.ocr.language });
+        const ocr = system.worker('ocr', ocrBehavior(reader), { shutdownMs: 10_000 });
+        link.export('ocr', OcrProtocol, ocr.ref);
+        pipeline.push(ocr);
+      }
+      return { link: [listener, inspector, streamsActor, ...peers], pipeline };
     },
     async nodes(system) {
       const mine: NodeView = { name: self, self: true, state: 'up', lastHeardMsAgo: 0, outbox: 0, asks: 0, tree: system.registry.tree(), error: null };

@@ -1,7 +1,7 @@
 import type { TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
-import { LinkAskTimeoutError, LinkBackpressureError, LinkPeerDownError, LinkRemoteError } from '../errors.js';
+import { LinkAskTimeoutError, LinkBackpressureError, LinkMessageTooLargeError, LinkPeerDownError, LinkRemoteError } from '../errors.js';
 import type { LinkEnvelope, LinkReply } from '../protocols/link.js';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import { DedupWindow } from './dedup-window.js';
@@ -29,6 +29,8 @@ export interface PeerTimings {
   readonly retransmitMs: number;
   readonly maxOutbox: number;
   readonly dedupWindowMs: number;
+  /** The largest message the peer takes (its link.maxMessageBytes, the same on every node); absent: no check here. */
+  readonly maxMessageBytes?: number;
 }
 
 export interface PeerSessionOptions {
@@ -44,6 +46,8 @@ export interface PeerSessionOptions {
   /** An application message for one of this node's exported actors; resolves with the reply for an ask. */
   readonly deliver: (envelope: LinkEnvelope, body: unknown) => Promise<LinkReply> | void;
   readonly onState?: (peer: string, from: PeerState, to: PeerState) => void;
+  /** The peer announced a new run (it restarted): whatever it held in memory for this node is gone. */
+  readonly onRestart?: (peer: string) => void;
 }
 
 type Path = 'out' | 'back';
@@ -63,7 +67,8 @@ interface PendingAsk {
   readonly check: TypeCheck<TSchema> | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
-  readonly timer: TimerHandle;
+  readonly timeoutMs: number;
+  readonly deadline: number;
 }
 
 /**
@@ -85,6 +90,9 @@ export class PeerSession {
   /** Asks received and not yet acked: their reply will ack them, unless it is slow to come. */
   private readonly askAcks = new Map<string, Path>();
   private askAckTimer: TimerHandle | undefined;
+  /** One timer for every ask's deadline, set for the earliest (a timer per ask cost more than the ask). */
+  private sweepTimer: TimerHandle | undefined;
+  private sweepAt = Infinity;
   private seq = 0;
   private closed = false;
 
@@ -104,7 +112,7 @@ export class PeerSession {
   /** Sends `body` to `target` (an exported actor of the peer) without waiting for an answer. @throws LinkBackpressureError */
   tell(target: string, body: { type: string }): void {
     this.admit();
-    this.sendReliable(this.envelope(target, body.type), body, 'out');
+    this.sendReliable(this.envelope(target, body.type), body, 'out', true);
   }
 
   /**
@@ -121,16 +129,40 @@ export class PeerSession {
     } catch (error) {
       return Promise.reject(error);
     }
-    const envelope = { ...this.envelope(target, body.type), deadline: this.o.clock.now() + timeoutMs, ask: true };
+    const deadline = this.o.clock.now() + timeoutMs;
+    const envelope = { ...this.envelope(target, body.type), deadline, ask: true };
+    const entry = this.entry(envelope, body, 'out');
+    if (entry instanceof Error) return Promise.reject(entry);
     return new Promise((resolve, reject) => {
-      const timer = this.o.clock.setTimeout(() => {
-        if (!this.asks.delete(envelope.msgId)) return;
-        this.outbox.delete(envelope.msgId);
-        reject(new LinkAskTimeoutError(this.o.peer, target, body.type, timeoutMs));
-      }, timeoutMs);
-      this.asks.set(envelope.msgId, { target, type: body.type, check: replySchema, resolve, reject, timer });
-      this.sendReliable(envelope, body, 'out');
+      this.asks.set(envelope.msgId, { target, type: body.type, check: replySchema, resolve, reject, timeoutMs, deadline });
+      this.armSweep(deadline);
+      this.queue(entry);
     });
+  }
+
+  private armSweep(deadline: number): void {
+    if (deadline >= this.sweepAt) return;
+    if (this.sweepTimer) this.o.clock.clearTimeout(this.sweepTimer);
+    this.sweepAt = deadline;
+    this.sweepTimer = this.o.clock.setTimeout(() => this.sweep(), Math.max(0, deadline - this.o.clock.now()));
+  }
+
+  /** Fails the asks past their deadline and sets the timer for the next one. */
+  private sweep(): void {
+    this.sweepTimer = undefined;
+    this.sweepAt = Infinity;
+    const now = this.o.clock.now();
+    let next = Infinity;
+    for (const [id, a] of this.asks) {
+      if (a.deadline > now) {
+        if (a.deadline < next) next = a.deadline;
+        continue;
+      }
+      this.asks.delete(id);
+      this.outbox.delete(id);
+      a.reject(new LinkAskTimeoutError(this.o.peer, a.target, a.type, a.timeoutMs));
+    }
+    if (next !== Infinity) this.armSweep(next);
   }
 
   /** One valid message from the peer (the frame codec has checked it), arrived on `via`. */
@@ -219,8 +251,31 @@ export class PeerSession {
     }
   }
 
-  private sendReliable(envelope: LinkEnvelope, body: unknown, path: Path): void {
-    const entry: OutboxEntry = { msgId: envelope.msgId, frames: encodeFrames(envelope, body), path, type: envelope.type, sentAt: this.o.clock.now(), attempts: 0 };
+  private sendReliable(envelope: LinkEnvelope, body: unknown, path: Path, orThrow = false): void {
+    const entry = this.entry(envelope, body, path);
+    if (entry instanceof Error) {
+      if (orThrow) throw entry;
+      return;
+    }
+    this.queue(entry);
+  }
+
+  /**
+   * The outbox entry of a message, or the error that keeps it from being sent: one over the
+   * peer's size limit would be dropped there and, sent again and again, close the connection each time.
+   */
+  private entry(envelope: LinkEnvelope, body: unknown, path: Path): OutboxEntry | LinkMessageTooLargeError {
+    const frames = encodeFrames(envelope, body);
+    const max = this.o.timings.maxMessageBytes;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: most messages are clearly small enough uncounted.
+    if (max !== undefined && 1 + 3 * (frames[1].length + frames[2].length) > max) {
+      const bytes = frames[0].length + Buffer.byteLength(frames[1]) + Buffer.byteLength(frames[2]);
+      if (bytes > max) return new LinkMessageTooLargeError(this.o.peer, envelope.type, bytes, max);
+    }
+    return { msgId: envelope.msgId, frames, path, type: envelope.type, sentAt: this.o.clock.now(), attempts: 0 };
+  }
+
+  private queue(entry: OutboxEntry): void {
     this.outbox.set(entry.msgId, entry);
     // While the peer is down the message waits; it goes when the peer is heard again.
     if (this.state !== 'down') this.transmit(entry);
@@ -239,7 +294,10 @@ export class PeerSession {
     if (this.closed) return;
     this.askAcks.delete(ask.msgId);
     const envelope: LinkEnvelope = { ...this.envelope(ask.from, 'link.reply'), corrId: ask.msgId };
-    this.sendReliable(envelope, reply, 'back');
+    const entry = this.entry(envelope, reply, 'back');
+    // Too large to send: the asker gets that as the error, rather than wait for its deadline.
+    if (entry instanceof Error) this.sendReliable(envelope, { ok: false, error: { code: entry.code, message: entry.message } } satisfies LinkReply, 'back');
+    else this.queue(entry);
   }
 
   private settle(envelope: LinkEnvelope, reply: LinkReply): void {
@@ -248,7 +306,6 @@ export class PeerSession {
     if (!pending || id === undefined) return;
     this.asks.delete(id);
     this.outbox.delete(id);
-    this.o.clock.clearTimeout(pending.timer);
     if (!reply.ok) return pending.reject(new LinkRemoteError(this.o.peer, pending.target, reply.error.code, reply.error.message));
     if (pending.check) {
       const verdict = checkBody(pending.check, reply.value, `reply to ${pending.type}`);
@@ -304,6 +361,7 @@ export class PeerSession {
       this.o.log.warn({ node: this.o.peer, boot }, 'link peer restarted: resending what it had not acknowledged');
       // The new run has seen none of it: send everything again now rather than at the next retransmission.
       this.retransmit(this.o.clock.now(), true);
+      this.o.onRestart?.(this.o.peer);
     }
   }
 
@@ -335,8 +393,10 @@ export class PeerSession {
   }
 
   private failAsks(error: (ask: PendingAsk) => Error): void {
+    if (this.sweepTimer) this.o.clock.clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+    this.sweepAt = Infinity;
     for (const [id, ask] of this.asks) {
-      this.o.clock.clearTimeout(ask.timer);
       this.outbox.delete(id);
       ask.reject(error(ask));
     }

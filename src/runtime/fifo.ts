@@ -25,6 +25,11 @@ export class Fifo<T> {
     return item;
   }
 
+  /** The oldest item, without removing it. */
+  peek(): T | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined;
+  }
+
   /** The queued items, oldest first, without removing them. */
   toArray(): T[] {
     return this.items.slice(this.head) as T[];

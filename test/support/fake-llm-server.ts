@@ -21,7 +21,9 @@ export type FakeMode =
   /** vLLM whose engine died: /health 503, every request 500. */
   | { readonly type: 'engine-dead' }
   /** Requests wait until `release()` (or until their client leaves). */
-  | { readonly type: 'hold' };
+  | { readonly type: 'hold' }
+  /** A stream sends its first `afterChunks` tokens, then holds the rest until `release()` (or until its client leaves). */
+  | { readonly type: 'hold-mid-stream'; readonly afterChunks: number };
 
 /** One request as the fake saw it arrive. */
 export interface ArrivedLlmRequest {
@@ -222,6 +224,7 @@ export class FakeLlmServer {
             .end(chat && body.stream ? 'data: {"id":"chatcmpl-x","object":"chat.completion.chunk","choi\n\n' : '{"id":"x","object":"list","data":[{"embedd');
         case 'ok':
         case 'hold':
+        case 'hold-mid-stream':
         case 'slow-first-token':
         case 'error-in-stream':
           break;
@@ -301,6 +304,13 @@ export class FakeLlmServer {
         send(vllm && mode.shape !== 'flat' ? { error: body } : body);
         res.end('data: [DONE]\n\n');
         return;
+      }
+      if (mode.type === 'hold-mid-stream' && i === mode.afterChunks) {
+        await new Promise<void>((go) => {
+          this.held.push(go);
+          res.once('close', go);
+        });
+        if (gone()) return;
       }
       send(chunk(vllm ? { content: tokens[i] } : { role: 'assistant', content: tokens[i] }, null));
       if (this.options.tokenDelayMs) await sleep(this.options.tokenDelayMs);
