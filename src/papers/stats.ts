@@ -15,7 +15,10 @@ export interface StoreStats {
   readonly pipelineDepth: number | null;
 }
 
-export function storeStats(db: Database, categories: readonly string[], pipelineDepth: number | null): StoreStats {
+/** The counts of `StoreStats`: everything but the pipeline's depth, which the node knows. */
+export type StoreCounts = Omit<StoreStats, 'pipelineDepth'>;
+
+export function storeCounts(db: Database, categories: readonly string[]): StoreCounts {
   const one = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
   const jobs = Object.fromEntries((db.prepare('SELECT state, count(*) AS n FROM jobs GROUP BY state').all() as { state: string; n: number }[]).map((r) => [r.state, r.n]));
   const checkpoint = readCheckpoint(new SqliteCheckpointStore(db), announcementKey(categories), AnnouncementCheckpoint);
@@ -27,6 +30,5 @@ export function storeStats(db: Database, categories: readonly string[], pipeline
     withCode: one('SELECT count(*) AS n FROM papers WHERE has_code <> 0'),
     jobs,
     lastAnnouncement: checkpoint ? new Date(checkpoint.announcementMs).toISOString() : null,
-    pipelineDepth,
   };
 }

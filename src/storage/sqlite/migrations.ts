@@ -393,4 +393,12 @@ export const migrations: Migration[] = [
       CREATE INDEX papers_with_full_text ON papers (seq) WHERE text_status = 'extracted';
     `,
   },
+  {
+    version: 18,
+    name: 'jobs_leased',
+    // Every claim first fails the leased jobs that ran out of attempts: without an index on leased
+    // jobs by lease end that was a scan of the whole jobs table (45 ms at 300,000 jobs) on every
+    // claim of every stage.
+    sql: `CREATE INDEX jobs_leased ON jobs (lease_until) WHERE state = 'leased';`,
+  },
 ];
