@@ -56,10 +56,16 @@ export function supervisionFromRestartLog(db: Database): (since: number) => Supe
   };
 }
 
-/** Jobs waiting or leased, and finished so far. */
+/**
+ * Jobs waiting or leased, and how many have left the queue so far (done or failed): every job ever
+ * accepted has an id, so that is the newest id less the open ones. Both read indexes only; counting
+ * done jobs scanned the whole table (a million rows in a year) at every evaluation.
+ */
 export function journalFromDb(db: Database): () => { depth: number; done: number } {
   const statement = db.prepare(
-    "SELECT coalesce(sum(state IN ('queued', 'leased')), 0) AS depth, coalesce(sum(state = 'done'), 0) AS done FROM jobs",
+    `SELECT open AS depth, newest - open AS done FROM (
+       SELECT (SELECT count(*) FROM jobs WHERE state = 'queued') + (SELECT count(*) FROM jobs WHERE state = 'leased') AS open,
+              (SELECT coalesce(max(id), 0) FROM jobs) AS newest)`,
   );
   return () => statement.get() as { depth: number; done: number };
 }
