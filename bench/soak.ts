@@ -8,10 +8,12 @@
  * p50/p99 per window, the node's RSS and open file descriptors per window (flat after warm-up is
  * the goal), the LLM router's retries over the failures, then drains the node (`paperd drain`)
  * and runs `paperd check` (must pass).
+ * To find what grows: `--heap-snapshots DIR` (two snapshots of the node: end of warm-up, end of
+ * load), `--node-env K=V` (e.g. MALLOC_ARENA_MAX=2), `--settle-max-s 0` (skip waiting for the pipeline).
  * Run: npm run bench:soak [-- --minutes 2 --searchers 20 --window-s 30]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -22,6 +24,7 @@ import { FakeLlmServer } from '../test/support/fake-llm-server.js';
 import { startFlakyLlmProxy } from './support/flaky-llm-proxy.js';
 import { freePortForBench } from './support/free-port.js';
 import { realisticPapers, rng } from './support/papers.js';
+import { anonSplitOf, fdsOf, memoryOf, postWarmupHalf, trendOf, verdictOf, type MemorySample } from './support/soak-series.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => {
@@ -35,6 +38,11 @@ const crashEveryS = arg('crash-every-s', 30);
 const windowS = arg('window-s', 30);
 const llmFail = arg('llm-fail', 0.1);
 const importBatch = arg('import-batch', 500);
+/** The longest the pipeline is given to finish the soak's work before the drain (10 min). */
+const settleMaxS = arg('settle-max-s', 600);
+/** Extra environment for the node, e.g. `--node-env MALLOC_ARENA_MAX=2` (repeatable): to try what changes its memory. */
+const heapSnapshots = args.includes('--heap-snapshots') ? resolve(args[args.indexOf('--heap-snapshots') + 1] ?? '.') : undefined;
+const nodeEnv = Object.fromEntries(args.flatMap((a, i) => (a === '--node-env' && args[i + 1]?.includes('=') ? [args[i + 1]!.split(/=(.*)/s).slice(0, 2)] : [])));
 const durationMs = minutes * 60_000;
 const warmupMs = Math.min(120_000, durationMs / 4);
 
@@ -71,6 +79,9 @@ const node = spawn(process.execPath, [bin, 'up', '--data', dataDir, '--port', St
     PAPERD_API_RATE_LIMIT_PER_KEY: '10000000',
     PAPERD_SUPERVISION_BACKOFF_MIN_MS: '50',
     PAPERD_LLM_ENDPOINTS: JSON.stringify(proxies.map((p, i) => ({ name: ['gpu', 'mac'][i], kind: 'vllm', baseUrl: p.baseUrl, models: ['soak-model'], priority: i }))),
+    // A heap snapshot of the node at the end of warm-up and at the end of the load, to compare what grew.
+    ...(heapSnapshots ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${heapSnapshots}`.trim() } : {}),
+    ...nodeEnv,
   },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
@@ -89,7 +100,7 @@ const up = new Promise<string>((resolveUp, rejectUp) => {
       nodeLogs.errors++;
       if (String(line.msg).includes('Injected') || JSON.stringify(line).includes('PAPERD_INJECTED_CRASH')) nodeLogs.crashLines++;
       else {
-        nodeLogs.lastErrors.push(String(line.msg));
+        nodeLogs.lastErrors.push(`${String(line.msg)}${line.err ? `: ${String((line.err as { message?: unknown }).message)}` : ''}`);
         if (nodeLogs.lastErrors.length > 5) nodeLogs.lastErrors.shift();
       }
     }
@@ -97,16 +108,24 @@ const up = new Promise<string>((resolveUp, rejectUp) => {
 });
 const url = await up;
 const exited = new Promise<number | null>((r) => node.once('exit', (code) => r(code)));
-console.log(`soak: ${minutes} min against ${url} (pid ${node.pid}, data ${dataDir}); ${searchers} searchers, a webhook every ${webhookMs} ms, a crash every ${crashEveryS} s, LLM failing ${llmFail * 100}%`);
+// A node that dies under load says why in its last error lines: show them rather than only the failed requests.
+node.once('exit', (code, signal) => {
+  if (running()) console.log(`the node exited during the load (code ${code}, signal ${signal}); its last error lines: ${nodeLogs.lastErrors.join(' | ') || 'none'}`);
+});
+console.log(`soak: ${minutes} min against ${url} (pid ${node.pid}, data ${dataDir}); ${searchers} searchers, a webhook every ${webhookMs} ms, a crash every ${crashEveryS} s, LLM failing ${llmFail * 100}%${Object.keys(nodeEnv).length ? `; node env ${JSON.stringify(nodeEnv)}` : ''}`);
 
+// The node at rest before the load: what its open files come back to once the load has gone.
+const fdsAtRestBefore = fdsOf(node.pid!, dataDir);
 const t0 = Date.now();
 const end = t0 + durationMs;
 const running = () => Date.now() < end;
 const served: Record<string, number> = { import: 0, webhook: 0, search: 0, crash: 0 };
 const errors: { kind: string; status: number | string; at: number }[] = [];
 const searchTimes: { at: number; ms: number }[] = [];
-const samples: { at: number; rssMiB: number; fds: number }[] = [];
-const crashes: { actor: string; at: number; recoveredMs: number | null }[] = [];
+const samples: { at: number; rssMiB: number; fds: number; memory: MemorySample; fdKinds: Record<string, number>; papers: number }[] = [];
+/** The node's JS heap and V8's external memory (MiB), from its /metrics (main thread only; workers show in RSS). */
+const heapSamples: { at: number; heapUsed: number; heapTotal: number; external: number; v8Pages: number; malloc: number; otherAnon: number }[] = [];
+const crashes: { actor: string; at: number; recoveredMs: number | null; queuedMs: number | null }[] = [];
 let importedPapers = 0;
 
 async function call(kind: string, path: string, init: RequestInit = {}): Promise<Response | undefined> {
@@ -178,35 +197,70 @@ async function actorOf(path: string): Promise<TreeNode | undefined> {
 
 async function crasher(): Promise<void> {
   const targets = ['root/pipeline/indexer', 'root/pipeline/enricher', 'root/sources/webhooks', 'root/storage/chunk-sync', 'root/offline/alert-evaluator', 'root/storage/vector-sync'];
+  const watching: Promise<void>[] = [];
+  // On the clock: one crash every crashEveryS, each watched until it has recovered.
   for (let i = 0; ; i++) {
-    await new Promise((r) => setTimeout(r, crashEveryS * 1000));
-    if (!running()) return;
+    await new Promise((r) => setTimeout(r, Math.max(0, t0 + (i + 1) * crashEveryS * 1000 - Date.now())));
+    if (!running()) break;
     const actor = targets[i % targets.length]!;
     const before = (await actorOf(actor))?.restarts ?? 0;
     const at = Date.now();
     const response = await call('crash', '/v1/test/crash', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ path: actor }) });
     await response?.arrayBuffer();
-    const record = { actor, at: at - t0, recoveredMs: null as number | null };
+    const record = { actor, at: at - t0, recoveredMs: null as number | null, queuedMs: null as number | null };
     crashes.push(record);
-    // Recovered: restarted (its count went up) and running again, within 30 s.
-    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-      const now = await actorOf(actor).catch(() => undefined);
-      if (now && now.restarts > before && now.status === 'running') {
-        record.recoveredMs = Date.now() - at;
-        break;
-      }
+    watching.push(watchRecovery(record, before));
+  }
+  await Promise.all(watching);
+}
+
+/**
+ * The crash is a message: it waits in the actor's mailbox behind the work queued there (a webhook
+ * backlog under load). Reaching the actor (its restart count goes up) may take up to 120 s;
+ * recovered: running again within 30 s of that.
+ */
+async function watchRecovery(record: { actor: string; at: number; recoveredMs: number | null; queuedMs: number | null }, before: number): Promise<void> {
+  let reachedAt: number | undefined;
+  const sent = t0 + record.at;
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    const now = await actorOf(record.actor).catch(() => undefined);
+    if (!now || now.restarts <= before) continue;
+    reachedAt ??= Date.now();
+    record.queuedMs = reachedAt - sent;
+    if (now.status === 'running') {
+      record.recoveredMs = Date.now() - reachedAt;
+      return;
     }
+    if (Date.now() - reachedAt > 30_000) return;
   }
 }
 
 async function sampler(): Promise<void> {
-  while (running()) {
+  let snapshotAtWarmup = heapSnapshots !== undefined;
+  for (let i = 0; running(); i++) {
+    if (snapshotAtWarmup && Date.now() - t0 >= warmupMs) {
+      snapshotAtWarmup = false;
+      node.kill('SIGUSR2');
+    }
     try {
-      const status = readFileSync(`/proc/${node.pid}/status`, 'utf8');
-      const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      samples.push({ at: Date.now() - t0, rssMiB: rssKiB / 1024, fds: readdirSync(`/proc/${node.pid}/fd`).length });
+      const memory = memoryOf(node.pid!);
+      const fdKinds = fdsOf(node.pid!, dataDir);
+      samples.push({ at: Date.now() - t0, rssMiB: memory.rss, fds: Object.values(fdKinds).reduce((a, b) => a + b, 0), memory, fdKinds, papers: importedPapers });
     } catch {
       // /proc is Linux's; elsewhere the memory columns stay empty.
+    }
+    if (i % 5 === 0) {
+      try {
+        const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+        const mib = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 1_048_576;
+        const split = anonSplitOf(node.pid!);
+        heapSamples.push({
+          at: Date.now() - t0, heapUsed: mib('paperd_nodejs_heap_size_used_bytes'), heapTotal: mib('paperd_nodejs_heap_size_total_bytes'), external: mib('paperd_nodejs_external_memory_bytes'),
+          v8Pages: split.v8Pages, malloc: split.malloc, otherAnon: split.other,
+        });
+      } catch {
+        // A scrape that timed out under load: the next one counts.
+      }
     }
     await new Promise((r) => setTimeout(r, 2_000));
   }
@@ -221,22 +275,81 @@ const pct = (xs: number[], p: number) => {
 const progress = setInterval(() => process.stdout.write(`  ${Math.round((Date.now() - t0) / 1000)} s: ${served.search} searches, ${served.import} imports (${importedPapers} papers), ${served.webhook} webhooks, ${errors.length} errors\n`), windowS * 1000);
 await Promise.all([importer(), webhooks(), crasher(), sampler(), ...Array.from({ length: searchers }, (_, i) => searcher(100 + i))]);
 clearInterval(progress);
+if (heapSnapshots) node.kill('SIGUSR2');
 const loadSeconds = (Date.now() - t0) / 1000;
 
-console.log('\nwindow   searches   p50 ms   p99 ms   RSS MiB   fds');
+console.log('\nwindow   searches   p50 ms   p99 ms   RSS MiB  (anon   file  shmem)  heap  extern  v8pg  mallc   fds  papers');
 for (let w = 0; w * windowS * 1000 < durationMs; w++) {
   const [from, to] = [w * windowS * 1000, (w + 1) * windowS * 1000];
   const times = searchTimes.filter((s) => s.at >= from && s.at < to).map((s) => s.ms);
   const inWindow = samples.filter((s) => s.at >= from && s.at < to);
   const last = inWindow[inWindow.length - 1];
-  console.log(`${`${from / 1000}-${to / 1000}s`.padEnd(9)}${String(times.length).padStart(9)}${pct(times, 50).toFixed(1).padStart(9)}${pct(times, 99).toFixed(1).padStart(9)}${(last?.rssMiB.toFixed(0) ?? '-').padStart(10)}${String(last?.fds ?? '-').padStart(6)}`);
+  const heaps = heapSamples.filter((s) => s.at >= from && s.at < to);
+  const heap = heaps[heaps.length - 1];
+  const f = (v: number | undefined, w: number) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(0)).padStart(w);
+  console.log(
+    `${`${from / 1000}-${to / 1000}s`.padEnd(9)}${String(times.length).padStart(9)}${pct(times, 50).toFixed(1).padStart(9)}${pct(times, 99).toFixed(1).padStart(9)}` +
+      `${f(last?.rssMiB, 10)}${f(last?.memory.anon, 8)}${f(last?.memory.file, 7)}${f(last?.memory.shmem, 7)}${f(heap?.heapUsed, 7)}${f(heap?.external, 7)}${f(heap?.v8Pages, 6)}${f(heap?.malloc, 7)}${f(last?.fds, 6)}${f(last?.papers, 8)}`,
+  );
 }
 
-const afterWarmup = samples.filter((s) => s.at >= warmupMs);
-const firstSample = afterWarmup[0];
-const lastSample = afterWarmup[afterWarmup.length - 1];
+/**
+ * A verdict per series over the second half of the run (after warm-up): its least-squares slope
+ * and max/min. RSS and its anonymous part (what a leak grows) must be flat, and so must the fds
+ * in all; the other series are shown to say where growth comes from. File-backed RSS (mapped
+ * SQLite and LanceDB pages) follows the stores' size, which grows with every import.
+ */
+/** The lowest value of each `ms` of the series, at the window's middle. */
+function floorOf(points: { at: number; v: number }[], ms: number): { at: number; v: number }[] {
+  const windows = new Map<number, number>();
+  for (const p of points) {
+    const w = Math.floor(p.at / ms);
+    windows.set(w, Math.min(windows.get(w) ?? Infinity, p.v));
+  }
+  return [...windows].map(([w, v]) => ({ at: (w + 0.5) * ms, v }));
+}
+
+function seriesVerdicts(): { name: string; gated: boolean; flat: boolean; line: string }[] {
+  const half = postWarmupHalf(samples, warmupMs, durationMs);
+  const heapHalf = postWarmupHalf(heapSamples, warmupMs, durationMs);
+  const kinds = [...new Set(half.flatMap((s) => Object.keys(s.fdKinds)))].sort();
+  const memory = { maxChange: 0.1, relative: true, maxRatio: 1.25 };
+  const fds = { maxChange: 4, relative: false, maxRatio: 1.15 };
+  const series: { name: string; unit: string; gated: boolean; points: { at: number; v: number }[]; limits: typeof memory }[] = [
+    { name: 'RSS', unit: 'MiB', gated: true, points: half.map((s) => ({ at: s.at, v: s.rssMiB })), limits: memory },
+    { name: 'RSS anon', unit: 'MiB', gated: true, points: half.map((s) => ({ at: s.at, v: s.memory.anon })), limits: memory },
+    { name: 'RSS file', unit: 'MiB', gated: false, points: half.map((s) => ({ at: s.at, v: s.memory.file })), limits: memory },
+    { name: 'RSS shmem', unit: 'MiB', gated: false, points: half.map((s) => ({ at: s.at, v: s.memory.shmem })), limits: memory },
+    { name: 'JS heap used', unit: 'MiB', gated: false, points: heapHalf.map((s) => ({ at: s.at, v: s.heapUsed })), limits: memory },
+    { name: 'JS heap total', unit: 'MiB', gated: false, points: heapHalf.map((s) => ({ at: s.at, v: s.heapTotal })), limits: memory },
+    { name: 'V8 external', unit: 'MiB', gated: false, points: heapHalf.map((s) => ({ at: s.at, v: s.external })), limits: memory },
+    { name: 'anon: V8 pages', unit: 'MiB', gated: false, points: heapHalf.map((s) => ({ at: s.at, v: s.v8Pages })), limits: memory },
+    { name: 'anon: malloc', unit: 'MiB', gated: false, points: heapHalf.map((s) => ({ at: s.at, v: s.malloc })), limits: memory },
+    { name: 'anon: other', unit: 'MiB', gated: false, points: heapHalf.map((s) => ({ at: s.at, v: s.otherAnon })), limits: memory },
+    // LanceDB opens a file for each read (per fragment, per index partition) and closes it after:
+    // under 20 searchers hundreds are open at any moment, more as the table grows. They are judged
+    // at rest after the load (below). A leaked fd never closes, so it raises the floor of the rest;
+    // connections in flight swing above it. The floor is each 20 s's lowest count.
+    { name: 'fds floor w/o LanceDB reads', unit: 'fds', gated: true, points: floorOf(half.map((s) => ({ at: s.at, v: s.fds - (s.fdKinds.lancedb ?? 0) })), 20_000), limits: fds },
+    { name: 'fds', unit: 'fds', gated: false, points: half.map((s) => ({ at: s.at, v: s.fds })), limits: fds },
+    ...kinds.map((k) => ({ name: `fds ${k}`, unit: 'fds', gated: false, points: half.map((s) => ({ at: s.at, v: s.fdKinds[k] ?? 0 })), limits: fds })),
+    { name: 'papers', unit: 'papers', gated: false, points: half.map((s) => ({ at: s.at, v: s.papers })), limits: memory },
+  ];
+  const from = Math.max(warmupMs, durationMs / 2) / 1000;
+  return series.flatMap((x) => {
+    const t = trendOf(x.points);
+    if (!t) return [];
+    const v = verdictOf(t, x.limits);
+    const flat = v.verdict === 'flat';
+    const mark = x.gated ? (flat ? 'flat' : `NOT flat (${v.verdict})`) : `(${v.verdict})`;
+    return [{
+      name: x.name, gated: x.gated, flat,
+      line: `  ${x.name.padEnd(16)} ${t.min.toFixed(0)}..${t.max.toFixed(0)} ${x.unit}, slope ${t.slopePerMin.toFixed(2)} ${x.unit}/min over ${from.toFixed(0)} s..end (${t.points} samples): ${v.why}: ${mark}`,
+    }];
+  });
+}
 // Let the pipeline finish what the soak gave it, then drain the node and check the stores.
-const settleEnd = Date.now() + 10 * 60_000;
+const settleEnd = Date.now() + settleMaxS * 1000;
 let depth = NaN;
 while (Date.now() < settleEnd) {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -245,6 +358,9 @@ while (Date.now() < settleEnd) {
   if (depth === 0 && enrichPending === '0') break;
   await new Promise((r) => setTimeout(r, 1_000));
 }
+// At rest after the load: reads in flight have finished; what stays open beyond the start's count leaked.
+await new Promise((r) => setTimeout(r, 3_000));
+const fdsAtRestAfter = fdsOf(node.pid!, dataDir);
 const metrics = await (await fetch(`${url}/metrics`)).text();
 const metric = (re: RegExp) => [...metrics.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
 const settledSeconds = (Date.now() - t0) / 1000 - loadSeconds;
@@ -264,21 +380,31 @@ const recovered = crashes.filter((c) => c.recoveredMs !== null);
 const total = Object.values(served).reduce((a, b) => a + b, 0);
 console.log(`\nrequests served: ${total} in ${loadSeconds.toFixed(0)} s (${(total / loadSeconds).toFixed(0)}/s): ${served.search} searches, ${served.import} imports (${importedPapers} papers), ${served.webhook} webhooks, ${served.crash} crash injections`);
 console.log(`errors: ${errors.length}${errors.length ? ` (${errors.slice(0, 5).map((e) => `${e.kind} ${e.status} at ${(e.at / 1000).toFixed(0)} s`).join('; ')})` : ''}`);
-console.log(`injected crashes: ${crashes.length}, recovered: ${recovered.length} (${recovered.map((c) => `${c.actor.split('/').pop()} ${c.recoveredMs} ms`).join(', ')})`);
+console.log(
+  `injected crashes: ${crashes.length}, recovered: ${recovered.length} (${crashes.map((c) => `${c.actor.split('/').pop()} ${c.recoveredMs === null ? 'NOT recovered' : `${c.recoveredMs} ms`}${c.queuedMs ? ` after ${c.queuedMs} ms in its mailbox` : ''}`).join(', ')})`,
+);
 console.log(`node error log lines: ${nodeLogs.errors} (injected crashes and their restarts: ${nodeLogs.crashLines})${nodeLogs.lastErrors.length ? `; others: ${nodeLogs.lastErrors.join(' | ')}` : ''}`);
 const all = searchTimes.map((s) => s.ms);
 console.log(`search latency overall: p50 ${pct(all, 50).toFixed(1)} ms, p99 ${pct(all, 99).toFixed(1)} ms`);
 console.log(`LLM: ${proxies.reduce((n, p) => n + p.counts.failed, 0)} requests failed on purpose of ${proxies.reduce((n, p) => n + p.counts.forwarded + p.counts.failed, 0)}; router requests by outcome: ${[...metrics.matchAll(/^paperd_llm_requests_total\{[^}]*outcome="([^"]+)"[^}]*\} (\d+)/gm)].map((m) => `${m[1]} ${m[2]}`).join(', ') || 'none'}`);
 console.log(`enrichments by the LLM: ${metric(/^paperd_jobs_by_kind\{[^}]*kind="enrich"[^}]*state="done"[^}]*\} (\d+)/gm)} done`);
-if (firstSample && lastSample) {
-  const growth = (lastSample.rssMiB - firstSample.rssMiB) / firstSample.rssMiB;
-  console.log(`after warm-up (${(warmupMs / 1000).toFixed(0)} s): RSS ${firstSample.rssMiB.toFixed(0)} → ${lastSample.rssMiB.toFixed(0)} MiB (${(growth * 100).toFixed(1)}%), fds ${firstSample.fds} → ${lastSample.fds}; ${Math.abs(growth) < 0.15 && Math.abs(lastSample.fds - firstSample.fds) <= 8 ? 'flat' : 'NOT flat'}`);
-}
+const verdicts = seriesVerdicts();
+console.log(`series after warm-up (${(warmupMs / 1000).toFixed(0)} s), judged over the run's second half:`);
+for (const v of verdicts) console.log(v.line);
+// Sockets are left out: the soak's own keep-alive connections stay open (the floor above judges them).
+const restTotal = (k: Record<string, number>) => Object.entries(k).reduce((a, [kind, n]) => (kind === 'socket' ? a : a + n), 0);
+const restGrew = restTotal(fdsAtRestAfter) - restTotal(fdsAtRestBefore);
+// SQLite connections and LanceDB tables opened on first use account for a few more.
+const restFlat = restGrew <= Math.max(8, restTotal(fdsAtRestBefore) * 0.1);
+const kindsAtRest = [...new Set([...Object.keys(fdsAtRestBefore), ...Object.keys(fdsAtRestAfter)])].sort().map((k) => `${k} ${fdsAtRestBefore[k] ?? 0}→${fdsAtRestAfter[k] ?? 0}`).join(', ');
+console.log(`  fds at rest but sockets, before the load → after it: ${restTotal(fdsAtRestBefore)} → ${restTotal(fdsAtRestAfter)} (${kindsAtRest}): ${restFlat ? 'flat' : 'NOT flat'}`);
+verdicts.push({ name: 'fds at rest', gated: true, flat: restFlat, line: '' });
 console.log(`pipeline depth before the drain: ${depth} (${settledSeconds.toFixed(0)} s after the load stopped); drain: exit ${drainCode} (${drainOut.trim().split('\n').pop()}), node exit ${nodeCode}`);
 console.log(`paperd check: exit ${checkCode}\n${checkOut.trim()}`);
 
 await Promise.all([...proxies.map((p) => p.close()), ...fakes.map((f) => f.stop())]);
 rmSync(dataDir, { recursive: true, force: true });
-const ok = errors.length === 0 && recovered.length === crashes.length && checkCode === 0 && drainCode === 0 && nodeCode === 0;
+const flat = verdicts.filter((v) => v.gated).every((v) => v.flat);
+const ok = errors.length === 0 && recovered.length === crashes.length && checkCode === 0 && drainCode === 0 && nodeCode === 0 && flat;
 console.log(ok ? '\nsoak: PASS' : '\nsoak: FAIL');
 process.exit(ok ? 0 : 1);

@@ -136,5 +136,16 @@ describe('deployment and monitoring files', function () {
       return;
     }
     await run('docker-compose', ['-f', join(deploy, 'compose.yaml'), '--profile', 'mac', 'config', '-q']);
+    // The GPUs come from their own file, so the gpu service starts where there is no NVIDIA toolkit.
+    const gpuOnly = await run('docker-compose', ['-f', join(deploy, 'compose.yaml'), '-f', join(deploy, 'compose.nvidia.yaml'), 'config']);
+    expect(gpuOnly.stdout).to.match(/driver: nvidia/);
+    expect((await run('docker-compose', ['-f', join(deploy, 'compose.yaml'), 'config'])).stdout).to.not.match(/nvidia/);
+    // The lab: fake vLLM and Ollama in the gpu and mac nodes' network namespaces, main without arXiv.
+    const lab = await run('docker-compose', ['-f', join(deploy, 'compose.yaml'), '-f', join(deploy, 'lab', 'compose.lab.yaml'), '--profile', 'mac', '--profile', 'lab', 'config']);
+    const labServices = (parse(lab.stdout) as { services: Record<string, { network_mode?: string; volumes?: string[]; environment?: Record<string, string> }> }).services;
+    expect(labServices['fake-vllm']!.network_mode).to.equal('service:gpu');
+    expect(labServices['fake-ollama']!.network_mode).to.equal('service:mac');
+    expect(labServices.main!.environment!.PAPERD_ARXIV_POLL).to.equal('false');
+    for (const mount of labServices['fake-vllm']!.volumes!) accessSync(mount.split(':')[0]!, constants.R_OK);
   });
 });

@@ -40,6 +40,7 @@ export function gpuTelemetryBehavior(deps: { readonly telemetry: GpuTelemetry; r
         gpus: s.gpus.map((g) => ({ index: g.index, name: g.name, temperatureC: g.temperatureC, utilizationPct: g.utilizationPct })),
         hottestC: s.gpus.reduce<number | null>((m, g) => (g.temperatureC === null ? m : Math.max(m ?? g.temperatureC, g.temperatureC)), null),
         hot: s.hot,
+        ...(s.hot ? { hotReason: s.hotReason } : {}),
         ...(s.reason ? { reason: s.reason } : {}),
         reads: deps.telemetry.reads,
       };

@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import type { Call } from './call.js';
 import type { Endpoint } from './endpoint.js';
-import type { LlmRouterEvent } from './events.js';
+import type { LlmRouterEvent, TokenUsage } from './events.js';
 import { AttemptAbort, classifyError, isCallersFault, type AttemptFailure } from './failure.js';
 import type { Permit } from './priority-gate.js';
 
@@ -25,6 +25,7 @@ export class Attempt {
   private readonly total: TimerHandle;
   private ttft: TimerHandle | undefined;
   private verdict: AttemptFailure | 'abandoned' | 'ok' | undefined;
+  private usage: TokenUsage | null = null;
   private readonly unlink: () => void;
 
   constructor(
@@ -74,8 +75,10 @@ export class Attempt {
       : { type: 'total-timeout', message: `the answer took longer than ${reason.ms} ms` };
   }
 
-  succeed(): void {
+  /** Settles a successful attempt, with the tokens its answer says it used when it says so. */
+  succeed(usage: TokenUsage | null = null): void {
     if (!this.begin('ok')) return;
+    this.usage = usage;
     const h = this.endpoint.health;
     h.succeeded(this.trial);
     const ms = this.ctx.clock.now() - this.startedAt;
@@ -141,6 +144,7 @@ export class Attempt {
       trial: this.trial,
       durationMs: ms,
       firstTokenMs: this.firstTokenAt === null ? null : this.firstTokenAt - this.startedAt,
+      usage: outcome === 'ok' ? this.usage : null,
     });
   }
 }

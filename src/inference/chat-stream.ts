@@ -3,7 +3,7 @@ import { LlmUpstreamError } from '../errors.js';
 import type { Attempt } from './attempt.js';
 import type { Call } from './call.js';
 import { chunkError, finishes } from './chunks.js';
-import type { RequestOutcome } from './events.js';
+import { tokenUsageOf, type RequestOutcome, type TokenUsage } from './events.js';
 import { AttemptFailedError, type AttemptAbort, type AttemptFailure } from './failure.js';
 
 /** A routed chat completion stream: its first token is already in, so its endpoint is decided. */
@@ -66,6 +66,8 @@ export class RoutedChatStream implements LlmChatStream {
     this.used = true;
     let done = false;
     let finishSeen = false;
+    // A stream carries usage in its last chunk when the caller asked for it (`stream_options`).
+    let usage: TokenUsage | null = null;
     try {
       // Chunks are fresh objects parsed for this stream alone, so they are renamed in place.
       for (const chunk of this.held.splice(0)) {
@@ -86,11 +88,12 @@ export class RoutedChatStream implements LlmChatStream {
         if (next.done) {
           done = true;
           if (!finishSeen) throw this.failure(this.attempt.failEnded({ type: 'stream-error', message: 'the stream ended before a finish_reason' }));
-          this.attempt.succeed();
+          this.attempt.succeed(usage);
           this.end('ok');
           return;
         }
         finishSeen ||= finishes(next.value);
+        usage = tokenUsageOf(next.value) ?? usage;
         next.value.model = this.model;
         yield next.value;
       }

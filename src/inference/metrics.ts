@@ -5,7 +5,7 @@ const STATES = ['up', 'cooling', 'down'] as const;
 
 /**
  * The router's Prometheus metrics: attempts and errors per endpoint, their latency and time to
- * first token, requests by outcome, and each endpoint's state, slots in use and line. Returns the
+ * first token, tokens used, requests by outcome, and each endpoint's state, slots in use and line. Returns the
  * unsubscribe from the router's events.
  */
 export function registerLlmMetrics(prom: PromRegistry, router: LlmRouter): () => void {
@@ -18,6 +18,9 @@ export function registerLlmMetrics(prom: PromRegistry, router: LlmRouter): () =>
   const ttft = new Histogram({
     name: 'paperd_llm_first_token_seconds', help: 'Time to first token of streamed chat attempts (a whole answer asked as JSON shows none)', labelNames: ['endpoint'], registers: [prom],
     buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+  });
+  const tokens = new Counter({
+    name: 'paperd_llm_tokens_total', help: 'Tokens each endpoint said it used (the usage of its answers), prompt and completion', labelNames: ['endpoint', 'kind'], registers: [prom],
   });
   const requests = new Counter({ name: 'paperd_llm_requests_total', help: 'Requests to the router, by kind, priority and outcome', labelNames: ['kind', 'priority', 'outcome'], registers: [prom] });
   new Gauge({
@@ -48,6 +51,10 @@ export function registerLlmMetrics(prom: PromRegistry, router: LlmRouter): () =>
         if (event.outcome === 'ok') latency.observe({ endpoint: event.endpoint }, event.durationMs / 1000);
         else if (event.outcome !== 'abandoned') errors.inc({ endpoint: event.endpoint, type: event.outcome });
         if (event.firstTokenMs !== null) ttft.observe({ endpoint: event.endpoint }, event.firstTokenMs / 1000);
+        if (event.usage) {
+          tokens.inc({ endpoint: event.endpoint, kind: 'prompt' }, event.usage.prompt);
+          tokens.inc({ endpoint: event.endpoint, kind: 'completion' }, event.usage.completion);
+        }
         return;
       case 'request':
         requests.inc({ kind: event.kind, priority: event.priority, outcome: event.outcome });

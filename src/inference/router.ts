@@ -12,7 +12,7 @@ import { resolveLlmConfig, type EndpointSettings, type LlmConfig, type LlmRole, 
 import { Endpoint, type EndpointSnapshot } from './endpoint.js';
 import { EndpointHealth, type HealthChange } from './endpoint-health.js';
 import { readErrorBody } from './error-shapes.js';
-import type { LlmRouterEvent, LlmRouterObserver, RequestOutcome } from './events.js';
+import { tokenUsageOf, type LlmRouterEvent, type LlmRouterObserver, type RequestOutcome } from './events.js';
 import { AttemptFailedError, isCallersFault } from './failure.js';
 import type { Permit, Priority } from './priority-gate.js';
 import { Prober } from './probes.js';
@@ -135,7 +135,7 @@ export class LlmRouter {
   chat(request: ChatRequest, options: RouteOptions = {}): Promise<ChatCompletion> {
     return this.route('chat', 'chat', request.model, options, false, async (attempt, endpoint) => {
       const completion = endpoint.settings.wholeAnswers === 'json' ? await this.whole(request, attempt, endpoint) : await this.assemble(request, attempt, endpoint);
-      attempt.succeed();
+      attempt.succeed(tokenUsageOf(completion));
       return completion;
     });
   }
@@ -163,7 +163,7 @@ export class LlmRouter {
       if (!Array.isArray(data) || data.length !== expected || !data.every((d) => Array.isArray(d?.embedding) && d.embedding.every((x) => typeof x === 'number'))) {
         throw new AttemptFailedError({ type: 'malformed', message: `expected ${expected} embedding${expected === 1 ? '' : 's'} of numbers` });
       }
-      attempt.succeed();
+      attempt.succeed(tokenUsageOf(response));
       return { ...response, model: request.model };
     });
   }

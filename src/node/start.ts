@@ -28,6 +28,7 @@ import { registerLinkMetrics } from '../link/metrics.js';
 import { systemClock } from '../runtime/clock.js';
 import { buildTree, noParts } from './tree.js';
 import { createNodeOps } from '../ops/node-ops.js';
+import { registerSandboxMetrics } from '../metrics/sandbox-metrics.js';
 
 export interface RunningNode {
   readonly url: string;
@@ -107,7 +108,8 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
         )
       : undefined;
 
-  const offline = config.offline.enabled ? createOfflineNode(system, runtime, config, log) : undefined;
+  // GPU leases wait while their GPU is hot; `ops` (below) is asked only once the scheduler ticks.
+  const offline = config.offline.enabled ? createOfflineNode(system, runtime, config, log, { gpuHeat: (node) => ops.gpuHeat(node), ...(nodeLink?.ocrEngine ? { ocrEngine: nodeLink.ocrEngine } : {}) }) : undefined;
   if (offline && ingestion) {
     offline.scheduler.register(
       graphRecomputeClass({ db: store.db, vectors: store.vectors, databaseFile: sqlitePath(config.dataDir), clock: runtime.clock, everyMs: config.graph.recomputeEveryMs }),
@@ -127,8 +129,10 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
   ops.registerMetrics(prom);
   if (ingestion) registerPipelineMetrics(prom, ingestion, store.journal);
   if (runtime.llm) registerLlmMetrics(prom, runtime.llm);
+  offline?.registerMetrics(prom);
+  if (sandbox?.service) registerSandboxMetrics(prom, sandbox.service.runner, store.db);
   const linkParts = nodeLink?.parts(system, runtime.llm);
-  if (nodeLink) registerLinkMetrics(prom, nodeLink.link);
+  if (nodeLink) registerLinkMetrics(prom, nodeLink.link, nodeLink.ocrEngine ? nodeLink.ocrPages : undefined);
   const api = await buildApi({
     log,
     node: config.node,

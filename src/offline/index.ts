@@ -8,4 +8,4 @@ export { OfflineStore, ALL_CLASSES } from './offline-store.js';
 export { OnlineLoad, cpuLoadPerCore, defaultLoadThresholds, type LoadLevel, type LoadReading, type LoadThresholds } from './online-load.js';
 export { OffPeakWindow } from './off-peak-window.js';
 export { ApiLatency, measureApiLatency } from './api-latency.js';
-export { GpuLeases, routerDemand, withGpuLease, type GpuLeaseView, type HeldLease } from './gpu-lease.js';
+export { GpuLeases, routerDemand, withGpuLease, type GpuHeat, type GpuLeaseView, type HeldLease } from './gpu-lease.js';

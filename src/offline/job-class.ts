@@ -26,6 +26,13 @@ export interface JobClass {
    * `step.cursor`, persisted in SQLite.
    */
   run(step: Step): Promise<StepOutcome>;
+  /**
+   * Work that must not wait any longer for a quiet moment (LanceDB compaction starved by a steady
+   * import: every search then opens every small fragment): the reason, or undefined. While it
+   * says so, the class runs despite online load (never despite a pause), its steps marked
+   * `overdueOnly`, so they do the overdue part and return.
+   */
+  overdue?(): string | undefined;
 }
 
 /** An off-peak window: opens at each time `cron` matches, in `timezone`, for `minutes`. */
@@ -61,6 +68,8 @@ export interface Step {
   /** Takes one request from the class's hourly budget for that endpoint; false when it is spent. */
   takeLlmRequest(endpoint: string): boolean;
   readonly log: Logger;
+  /** The step runs only because the class said it was overdue, while online load would hold it: do only what is overdue. */
+  readonly overdueOnly?: boolean;
 }
 
 /** The class's resumable position, a JSON value in SQLite (`offline_classes.cursor`). */

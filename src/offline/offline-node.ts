@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { Registry as PromRegistry } from 'prom-client';
+import { registerOfflineMetrics } from '../metrics/offline-metrics.js';
 import type { Logger } from 'pino';
 import { offlineSchedulerBehavior } from '../actors/offline-scheduler.js';
 import type { JobsRouteDeps } from '../api/routes/jobs.js';
@@ -11,7 +13,7 @@ import type { ActorSystem, ChildSpec } from '../supervisors/index.js';
 import { ApiLatency, measureApiLatency } from './api-latency.js';
 import { backfillClass } from './backfill/backfill-class.js';
 import { BackfillRequests } from './backfill/backfill-requests.js';
-import { GpuLeases, routerDemand } from './gpu-lease.js';
+import { GpuLeases, routerDemand, type GpuHeat } from './gpu-lease.js';
 import { OfflineStore } from './offline-store.js';
 import { cpuLoadPerCore, OnlineLoad } from './online-load.js';
 import { Scheduler } from './scheduler.js';
@@ -19,7 +21,7 @@ import { EnrichmentStore } from '../storage/sqlite/enrichments.js';
 import { reenrichClass } from './reprocess/reenrich-class.js';
 import { refitClass } from './reprocess/refit-class.js';
 import { qualityClass } from './quality/quality-class.js';
-import { ocrClass, tesseractEngine, vlmEngine } from '../ocr/index.js';
+import { ocrClass, tesseractEngine, vlmEngine, type OcrEngine } from '../ocr/index.js';
 import { blobGc } from './maintenance/blob-gc.js';
 import { maintenanceClass } from './maintenance/maintenance-class.js';
 import { ftsMerge, incrementalVacuum, walCheckpoint } from './maintenance/sqlite-upkeep.js';
@@ -33,6 +35,8 @@ export interface OfflineNode {
   readonly routes: JobsRouteDeps;
   /** Call once the API exists: its online routes' latency becomes a load signal. */
   watchApi(app: FastifyInstance): void;
+  /** The scheduler's classes, load and GPU leases in `/metrics`. */
+  registerMetrics(prom: PromRegistry): void;
 }
 
 const ONLINE_KINDS = Object.values(JOB);
@@ -40,9 +44,10 @@ const ONLINE_KINDS = Object.values(JOB);
 /**
  * Builds the scheduler and its built-in classes (backfill where the node holds papers) over the
  * node's store, with its load signals: online pipeline jobs due, API latency, online LLM requests
- * queued, CPU. Other modules add classes with `scheduler.register(...)`.
+ * queued, CPU. Other modules add classes with `scheduler.register(...)`. `gpuHeat` holds the GPU
+ * leases back while their GPU is hot (src/ops/gpu/heat.ts).
  */
-export function createOfflineNode(system: ActorSystem, runtime: LocalRuntime, config: Config, log: Logger): OfflineNode {
+export function createOfflineNode(system: ActorSystem, runtime: LocalRuntime, config: Config, log: Logger, signals: { readonly gpuHeat?: GpuHeat; readonly ocrEngine?: (local: OcrEngine) => OcrEngine } = {}): OfflineNode {
   const { store, clock } = runtime;
   const c = config.offline;
   const latency = new ApiLatency();
@@ -62,7 +67,7 @@ export function createOfflineNode(system: ActorSystem, runtime: LocalRuntime, co
     },
     c.load,
   );
-  const gpuLeases = llm && c.gpuNodes.length > 0 ? new GpuLeases(store.db, c.gpuNodes, routerDemand(() => llm.snapshot()), log.child({ component: 'gpu-lease' }), () => clock.now()) : undefined;
+  const gpuLeases = llm && c.gpuNodes.length > 0 ? new GpuLeases(store.db, c.gpuNodes, routerDemand(() => llm.snapshot()), log.child({ component: 'gpu-lease' }), () => clock.now(), signals.gpuHeat) : undefined;
   const offlineStore = new OfflineStore(store.db, () => clock.now());
   const scheduler = new Scheduler({
     store: offlineStore,
@@ -95,11 +100,14 @@ export function createOfflineNode(system: ActorSystem, runtime: LocalRuntime, co
     scheduler.register(
       maintenanceClass(
         [
-          walCheckpoint(store.db, 5 * 60_000),
+          // Overdue past a few periods: under a load that never lets up they run anyway, alone.
+          walCheckpoint(store.db, 5 * 60_000, 15 * 60_000),
           ftsMerge(store.db, 'papers_fts', 6 * hour),
           incrementalVacuum(store.db, 24 * hour),
           // Compaction and index builds were the vector-index actor's; here they wait for room.
-          vectorIndexUpkeep({ papers: store.vectors, chunks: store.chunkVectors }, config.pipeline.vectorIndexCheckMs),
+          // Rows not in the vector index are scanned whole by every search (memory and open files
+          // grow with them under concurrent searches), so the index may wait two checks at most.
+          vectorIndexUpkeep({ papers: store.vectors, chunks: store.chunkVectors }, config.pipeline.vectorIndexCheckMs, 2 * config.pipeline.vectorIndexCheckMs),
           blobGc(store.db, store.blobs.root, 24 * hour),
         ],
         { now: () => clock.now(), lastOf: () => offlineStore.get('maintenance').cursor as { last: Record<string, number> } | undefined },
@@ -111,7 +119,9 @@ export function createOfflineNode(system: ActorSystem, runtime: LocalRuntime, co
     const engine = llm && gpuLeases && c.ocr.vlmModel && c.ocr.vlmNode
       ? vlmEngine({ router: llm, model: c.ocr.vlmModel, leases: gpuLeases, node: c.ocr.vlmNode, fallback: tesseract })
       : tesseract;
-    scheduler.register(ocrClass({ db: store.db, papers: store.papers, blobs: store.blobs, engine, dpi: c.ocr.dpi, now: () => clock.now() }));
+    // With link.ocrNode, pages go to that node's OCR actor and come back here when it cannot read them.
+    const reader = signals.ocrEngine ? signals.ocrEngine(engine) : engine;
+    scheduler.register(ocrClass({ db: store.db, papers: store.papers, blobs: store.blobs, engine: reader, dpi: c.ocr.dpi, now: () => clock.now() }));
   }
   const ingestion = runtime.ingestion;
   if (ingestion && !config.embeddings.model) {
@@ -130,5 +140,6 @@ export function createOfflineNode(system: ActorSystem, runtime: LocalRuntime, co
     children: [actor],
     routes: { scheduler, ...(backfills ? { backfills, backup: { db: store.db, dataDir: config.dataDir } } : {}) },
     watchApi: (app) => measureApiLatency(app, latency),
+    registerMetrics: (prom) => registerOfflineMetrics(prom, scheduler, gpuLeases),
   };
 }

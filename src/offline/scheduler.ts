@@ -218,11 +218,27 @@ export class Scheduler {
   /** Why the class may not run now, or undefined when it may. */
   private blockedBy(slot: Slot, now: number): string | undefined {
     if (this.allPaused || slot.paused) return 'paused';
+    const load = this.loadBlocks(slot, now);
+    if (load !== undefined && this.overdueOf(slot) === undefined) return load;
+    if (now < slot.restUntil) return 'resting';
+    return undefined;
+  }
+
+  /** Why online load holds the class back now, or undefined. */
+  private loadBlocks(slot: Slot, now: number): string | undefined {
     const level = this.reading?.level ?? 'low';
     if (level === 'high') return `online load high (${this.reading!.reasons.join(', ')})`;
     if (level === 'moderate' && !slot.window?.isOpen(now)) return `online load moderate (${this.reading!.reasons.join(', ')}), outside the off-peak window`;
-    if (now < slot.restUntil) return 'resting';
     return undefined;
+  }
+
+  private overdueOf(slot: Slot): string | undefined {
+    try {
+      return slot.cls.overdue?.();
+    } catch (error) {
+      this.options.log.warn({ err: error, jobClass: slot.cls.name }, 'offline job class could not say whether it is overdue');
+      return undefined;
+    }
   }
 
   private hasWork(slot: Slot): boolean {
@@ -245,7 +261,11 @@ export class Scheduler {
     const controller = new AbortController();
     const started = clock.now();
     const deadline = started + this.stepMs;
+    // Run only because it is overdue: online load would hold it otherwise.
+    const overdueOnly = this.loadBlocks(slot, started) !== undefined;
+    if (overdueOnly) log.info({ jobClass: name, reason: this.overdueOf(slot) }, 'offline class overdue: it runs its overdue work despite online load');
     const step: Step = {
+      overdueOnly,
       signal: controller.signal,
       deadline,
       mayContinue: () => !controller.signal.aborted && clock.now() < deadline,

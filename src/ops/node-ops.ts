@@ -12,6 +12,7 @@ import { instrumentApi } from '../metrics/http-metrics.js';
 import { registerAlertMetrics, registerArxivMetrics, registerJobKindMetrics, registerPoolMetrics } from '../metrics/ops-metrics.js';
 import { registerDiskMetrics, registerStoreSizeMetrics } from '../metrics/store-size-metrics.js';
 import type { LocalRuntime } from '../node/local-runtime.js';
+import type { GpuHeat } from '../offline/gpu-lease.js';
 import { lancedbPath } from '../storage/store.js';
 import { sqlitePath } from '../storage/sqlite/database.js';
 import type { ActorNode, ActorSystem, ChildSpec } from '../supervisors/index.js';
@@ -21,6 +22,7 @@ import type { AlertSignals, GpuSignal, PeerHealth } from './alerts/signals.js';
 import { logSink, webhookSink } from './alerts/sinks.js';
 import { AlertStore } from './alerts/store.js';
 import { Drain } from './drain.js';
+import { gpuHeat } from './gpu/heat.js';
 import { GpuTelemetry } from './gpu/telemetry.js';
 import { diskOf, journalFromDb, lastAnnouncementFromCheckpoint, llmFromRouter, sourcesFromRegistry, supervisionFromRestartLog } from './signals/node-signals.js';
 import { NodeStatusReader } from './status-reader.js';
@@ -66,6 +68,8 @@ export interface NodeOps {
   readonly offlineChildren: readonly ChildSpec[];
   /** True while heavy batch work should wait for a GPU to cool (always false without GPU telemetry). */
   readonly gpuHot: () => boolean;
+  /** Why batch work may not take the GPU lease named `node` now (its GPU, here or on a peer, is hot), or undefined. */
+  readonly gpuHeat: GpuHeat;
   readonly gpu: GpuTelemetry | undefined;
   readonly alerts: AlertEngine | undefined;
   readonly drain: Drain;
@@ -162,9 +166,15 @@ export function createNodeOps(deps: NodeOpsDeps): NodeOps {
     ...(deps.nodes ? { nodes: deps.nodes } : {}),
   });
 
+  const heat = gpuHeat({
+    local: gpu, endpoints: config.llm.endpoints, everyMs: c.gpu.everyMs, now: () => clock.now(), log: log.child({ component: 'gpu' }),
+    ...(deps.nodes ? { nodes: deps.nodes } : {}),
+  });
+
   return {
     offlineChildren,
     gpuHot: () => gpu?.gpuHot() ?? false,
+    gpuHeat: heat,
     gpu,
     alerts,
     drain,

@@ -32,7 +32,10 @@ const ClassView = Type.Object({
 export const JobsSnapshot = Type.Object({
   paused: Type.Boolean({ description: 'all offline work is paused' }),
   classes: Type.Array(ClassView),
-  gpuLeases: Type.Array(Type.Object({ node: Type.String(), holder: Type.Union([Type.String(), Type.Null()]), until: Type.Union([Type.Number(), Type.Null()]) })),
+  gpuLeases: Type.Array(Type.Object({
+    node: Type.String(), holder: Type.Union([Type.String(), Type.Null()]), until: Type.Union([Type.Number(), Type.Null()]),
+    hot: Type.Optional(Type.String({ description: 'why batch work may not lease this GPU now: it is hot or throttling' })),
+  })),
   load: Type.Object({ level: Type.Union([Type.Literal('low'), Type.Literal('moderate'), Type.Literal('high')]), reasons: Type.Array(Type.String()) }),
 });
 

@@ -54,7 +54,7 @@ function print(snap: SchedulerSnapshot, json: boolean | undefined): void {
   const head = ['class', 'state', 'queued', 'running', 'done', 'failed', '/min', 'eta', 'window', 'note'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   for (const r of [head, ...rows]) console.log(r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
-  for (const l of snap.gpuLeases) console.log(`gpu ${l.node}: ${l.holder ? `held by ${l.holder} until ${new Date(l.until!).toISOString()}` : 'free'}`);
+  for (const l of snap.gpuLeases) console.log(`gpu ${l.node}: ${l.holder ? `held by ${l.holder} until ${new Date(l.until!).toISOString()}` : 'free'}${l.hot ? ` (batch work waits: ${l.hot})` : ''}`);
 }
 
 function eta(seconds: number): string {

@@ -10,10 +10,12 @@ interface MaintenanceCursor {
  * Database and index upkeep as one offline class: each task is due `everyMs` after it last
  * finished (the times are the class's cursor, in SQLite, so a restart does not rerun them all);
  * a step runs due tasks in order, each in bounded pieces, while the scheduler lets it. Units are
- * finished tasks.
+ * finished tasks. A task with `overdueAfterMs` that has waited that long makes the class overdue:
+ * the scheduler then runs that task alone, online load or not.
  */
 export function maintenanceClass(tasks: readonly MaintenanceTask[], options: { now: () => number; priority?: number; window?: WindowSpec; lastOf: () => MaintenanceCursor | undefined }): JobClass {
   const due = (last: Record<string, number>) => tasks.filter((t) => options.now() - (last[t.name] ?? 0) >= t.everyMs);
+  const overdue = (last: Record<string, number>) => tasks.filter((t) => t.overdueAfterMs !== undefined && options.now() - (last[t.name] ?? 0) >= t.overdueAfterMs);
   return {
     name: 'maintenance',
     priority: options.priority ?? 10,
@@ -22,10 +24,14 @@ export function maintenanceClass(tasks: readonly MaintenanceTask[], options: { n
       const n = due(options.lastOf()?.last ?? {}).length;
       return { queued: n, remaining: n };
     },
+    overdue() {
+      const late = overdue(options.lastOf()?.last ?? {});
+      return late.length === 0 ? undefined : `${late.map((t) => t.name).join(', ')} not done for ${late.map((t) => `${Math.round(t.overdueAfterMs! / 1000)} s`).join(', ')}`;
+    },
     async run(step: Step): Promise<StepOutcome> {
       const last = { ...(step.cursor.get<MaintenanceCursor>()?.last ?? {}) };
       let done = 0;
-      for (const task of due(last)) {
+      for (const task of step.overdueOnly ? overdue(last) : due(last)) {
         if (!step.mayContinue()) break;
         const t0 = options.now();
         const result = await task.run(step);

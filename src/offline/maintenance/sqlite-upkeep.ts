@@ -5,10 +5,11 @@ import type { MaintenanceTask } from './maintenance-task.js';
  * WAL checkpoint (PASSIVE: it copies what no reader still needs and never waits for one), so the
  * WAL does not grow without end under a steady stream of writes.
  */
-export function walCheckpoint(db: Database, everyMs: number): MaintenanceTask {
+export function walCheckpoint(db: Database, everyMs: number, overdueAfterMs?: number): MaintenanceTask {
   return {
     name: 'wal-checkpoint',
     everyMs,
+    ...(overdueAfterMs === undefined ? {} : { overdueAfterMs }),
     async run() {
       const [row] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
       return { finished: true, detail: { ...row } };
