@@ -260,4 +260,47 @@ describe('ArxivHttpClient', () => {
       expect(server.requests).to.have.length(1);
     });
   });
+
+  describe('a caller that aborts once the reply has begun', () => {
+    // Headers go out at once; the body waits until the test releases it, after the caller aborted.
+    async function slowBodyServer(): Promise<{ url: string; release: () => void; headersSent: Promise<void>; close: () => Promise<void> }> {
+      const { createServer } = await import('node:http');
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let headersSent!: () => void;
+      const sent = new Promise<void>((r) => (headersSent = r));
+      const server = createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.write('<page>');
+        headersSent();
+        void released.then(() => res.end('all of it</page>'));
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+      const { port } = server.address() as { port: number };
+      return { url: `http://127.0.0.1:${port}/oai`, release, headersSent: sent, close: () => new Promise<void>((r) => server.close(() => r())) };
+    }
+
+    for (const finishStartedReply of [true, false]) {
+      it(finishStartedReply ? 'with finishStartedReply, reads the page to its end and returns it' : 'without it, rejects with the abort reason', async () => {
+        const fake = await FakeArxivServer.start();
+        const slow = await slowBodyServer();
+        try {
+          const { client } = makeClient(fake);
+          const controller = new AbortController();
+          const reply = client.exchange(slow.url, (response) => response.text(), { signal: controller.signal, finishStartedReply });
+          reply.catch(() => undefined);
+          await slow.headersSent;
+          // Let the client see the headers before the abort lands.
+          await new Promise((r) => setTimeout(r, 500));
+          controller.abort(new Error('the step yields'));
+          slow.release();
+          if (finishStartedReply) expect((await reply).value).to.equal('<page>all of it</page>');
+          else expect(String(await failure(reply))).to.match(/the step yields/);
+        } finally {
+          await slow.close();
+          await fake.close();
+        }
+      });
+    }
+  });
 });

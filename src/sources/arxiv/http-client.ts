@@ -68,6 +68,12 @@ export interface ArxivRequestOptions {
   readonly accept?: string;
   /** Overrides the client's total budget for this request (a big PDF needs longer than a page of Atom). */
   readonly totalTimeoutMs?: number;
+  /**
+   * Once a successful reply has begun, `signal` no longer cuts it: it is read to the end (within
+   * the total budget) and returned. For small replies that cost a request slot, such as a harvest
+   * page: aborted mid-body, the page would be asked for again.
+   */
+  readonly finishStartedReply?: boolean;
 }
 
 /** A response whose body was consumed by a reader inside the limiter slot. */
@@ -190,6 +196,7 @@ export class ArxivHttpClient {
         signal: controller.signal,
       });
       clock.clearTimeout(headersTimer);
+      if (options.finishStartedReply && response.ok) options.signal?.removeEventListener('abort', onCallerAbort);
       if (isRetryableStatus(response.status)) {
         await response.body?.cancel().catch(() => undefined);
         const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), clock.now());

@@ -121,7 +121,7 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
         : { verb: 'ListRecords', metadataPrefix, from: cp.listFrom, until: options.until, ...(options.set === undefined ? {} : { set: options.set }) };
     let page: OaiPage;
     try {
-      page = readOaiResponse(await client.oai(params, { priority, ...(signal ? { signal } : {}) }), options.everyVersion ?? false);
+      page = readOaiResponse(await client.oai(params, { priority, finishStartedReply: true, ...(signal ? { signal } : {}) }), options.everyVersion ?? false);
     } catch (error) {
       if (!(error instanceof OaiBadResumptionTokenError) || cp.token === undefined) throw error;
       // Day-granular datestamps: restarting from a day bigger than a page must still move on.
