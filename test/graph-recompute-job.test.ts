@@ -1,21 +1,16 @@
 import { expect } from 'chai';
 import { graphRecomputeClass } from '../src/graph/derive/index.js';
 import { GraphStore } from '../src/graph/index.js';
-import { OfflineStore, OnlineLoad, Scheduler, type LoadThresholds, type Step } from '../src/offline/index.js';
+import { OfflineStore, OnlineLoad, Scheduler, type Step } from '../src/offline/index.js';
 import type { PaperRecord } from '../src/protocols/paper.js';
 import { systemClock } from '../src/runtime/clock.js';
 import { silentLogger } from '../src/runtime/logger.js';
 import { sqlitePath } from '../src/storage/sqlite/database.js';
 import { openStore, type Store } from '../src/storage/store.js';
 import { tempDataDir } from './support/node-process.js';
+import { NO_LOAD_LIMITS } from './support/offline-classes.js';
 import { until } from './support/until.js';
 
-const quiet: LoadThresholds = {
-  depth: { moderate: 1e9, high: 1e9 },
-  apiP95Ms: { moderate: 1e9, high: 1e9 },
-  llmOnlineQueued: { moderate: 1e9, high: 1e9 },
-  cpu: { moderate: 1e9, high: 1e9 },
-};
 
 function paper(id: string, title: string, authors: string[]): PaperRecord {
   return { id, version: 1, title, abstract: `${title}, studied at length.`, authors: authors.map((name) => ({ name, affiliations: [] })), categories: ['cs.LG'], primaryCategory: 'cs.LG', published: '2024-03-01T00:00:00Z', updated: '2024-03-01T00:00:00Z', source: 'arxiv-api' };
@@ -52,7 +47,7 @@ describe('offline graph recomputation class', function () {
   });
 
   function scheduler(everyMs: number): Scheduler {
-    const s = new Scheduler({ store: new OfflineStore(store.db), load: new OnlineLoad({ depth: () => 0 }, quiet), clock: systemClock(), log: silentLogger(), tickMs: 20, stepMs: 50 });
+    const s = new Scheduler({ store: new OfflineStore(store.db), load: new OnlineLoad({ depth: () => 0 }, NO_LOAD_LIMITS), clock: systemClock(), log: silentLogger(), tickMs: 20, stepMs: 50 });
     s.register(graphRecomputeClass({ db: store.db, vectors: store.vectors, databaseFile: sqlitePath(store.dataDir), clock: systemClock(), everyMs, batch: 1 }));
     schedulers.push(s);
     return s;

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
@@ -7,7 +6,7 @@ import { LinkConfigSchema, type LinkConfig } from '../src/link/config.js';
 import { LinkNode } from '../src/link/link-node.js';
 import { remoteOcrEngine } from '../src/link/remote-ocr.js';
 import { ocrClass, tesseractEngine, type OcrEngine } from '../src/ocr/index.js';
-import type { Step } from '../src/offline/index.js';
+import { handStep } from './support/offline-classes.js';
 import { OcrProtocol } from '../src/protocols/link-ocr.js';
 import { systemClock } from '../src/runtime/clock.js';
 import { silentLogger } from '../src/runtime/logger.js';
@@ -17,30 +16,10 @@ import { PaperStore } from '../src/storage/sqlite/papers.js';
 import { FakeLlmServer } from './support/fake-llm-server.js';
 import { LAB_TIMINGS, LinkLab, metric } from './support/link-lab.js';
 import { tempDataDir, type NodeProcess } from './support/node-process.js';
-import { scannedPage, writePdf } from './support/ocr-pdf.js';
+import { ocrToolsPresent, scannedPage, writePdf } from './support/ocr-pdf.js';
 import { until } from './support/until.js';
 
-function toolsPresent(): boolean {
-  try {
-    execFileSync('tesseract', ['--version'], { stdio: 'ignore' });
-    execFileSync('pdftoppm', ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-/** A step that runs until the work runs out; its cursor lives in `cursor`. */
-function step(cursor: { value?: unknown }): Step {
-  return {
-    signal: new AbortController().signal,
-    deadline: Date.now() + 600_000,
-    mayContinue: () => true,
-    cursor: { get: <T>() => cursor.value as T | undefined, set: (v) => (cursor.value = v) },
-    takeLlmRequest: () => true,
-    log: silentLogger(),
-  };
-}
 
 /**
  * The main node's OCR work (the real OCR class over a real SQLite store and blob store, with the
@@ -57,7 +36,7 @@ describe('OCR across nodes: the gpu node reads scanned pages, the main node fall
   let db: Database | undefined;
 
   before(function () {
-    if (!toolsPresent()) this.skip(); // needs Debian's tesseract-ocr, tesseract-ocr-eng and poppler-utils (.ci/run installs them)
+    if (!ocrToolsPresent()) this.skip(); // needs Debian's tesseract-ocr, tesseract-ocr-eng and poppler-utils (.ci/run installs them)
   });
   afterEach(async () => {
     if (ticker) clearInterval(ticker);
@@ -125,7 +104,7 @@ describe('OCR across nodes: the gpu node reads scanned pages, the main node fall
     // Paper one, three scanned pages: the first read on the gpu, the gpu killed while it reads the second.
     await scannedPaper('2402.00001', [['first page quokka'], ['second page wombat'], ['third page platypus']]);
     const cursor: { value?: unknown } = {};
-    const run = ocrClass({ db, papers, blobs, engine, dpi: 150 }).run(step(cursor));
+    const run = ocrClass({ db, papers, blobs, engine, dpi: 150 }).run(handStep(cursor));
     await until('page one at the gpu VLM', async () => (vllm.heldCount === 1 ? true : undefined), 60_000);
     vllm.release();
     await until('page two at the gpu VLM', async () => (chatsArrived() === 2 && vllm.heldCount === 1 ? true : undefined), 60_000);
@@ -151,7 +130,7 @@ describe('OCR across nodes: the gpu node reads scanned pages, the main node fall
     gpu = lab.start('gpu', gpuEnv);
     await state('up');
     await scannedPaper('2402.00002', [['fourth page numbat']]);
-    expect(await ocrClass({ db, papers, blobs, engine, dpi: 150 }).run(step({}))).to.deep.equal({ done: 1, failed: 0, more: false });
+    expect(await ocrClass({ db, papers, blobs, engine, dpi: 150 }).run(handStep({}))).to.deep.equal({ done: 1, failed: 0, more: false });
     expect(papers.get('2402.00002')!.body).to.match(/^gpu transcript \d+ zebra$/);
     expect(counts).to.deep.equal({ remote: 2, local: 2, fellBack: 1 });
 
@@ -159,7 +138,7 @@ describe('OCR across nodes: the gpu node reads scanned pages, the main node fall
     vllm.set({ type: 'hold' });
     const impatient = remoteOcrEngine({ ref, local, timeoutMs: 1_500, maxBytes: config.maxMessageBytes / 4, log: silentLogger() });
     await scannedPaper('2402.00003', [['fifth page echidna']]);
-    const slow = ocrClass({ db, papers, blobs, engine: impatient.engine, dpi: 150 }).run(step({}));
+    const slow = ocrClass({ db, papers, blobs, engine: impatient.engine, dpi: 150 }).run(handStep({}));
     // Pages one, two, four, then five: the fourth chat the VLM sees, held there.
     await until('page five at the gpu VLM', async () => (chatsArrived() === 4 && vllm.inFlight === 1 ? true : undefined), 60_000);
     expect(await slow).to.deep.equal({ done: 1, failed: 0, more: false });
@@ -174,7 +153,7 @@ describe('OCR across nodes: the gpu node reads scanned pages, the main node fall
     // A page image larger than the link carries is read here and never sent.
     const narrow = remoteOcrEngine({ ref, local, timeoutMs: 120_000, maxBytes: 1_000, log: silentLogger() });
     await scannedPaper('2402.00004', [['sixth page dingo']]);
-    expect(await ocrClass({ db, papers, blobs, engine: narrow.engine, dpi: 150 }).run(step({}))).to.deep.equal({ done: 1, failed: 0, more: false });
+    expect(await ocrClass({ db, papers, blobs, engine: narrow.engine, dpi: 150 }).run(handStep({}))).to.deep.equal({ done: 1, failed: 0, more: false });
     expect(narrow.counts).to.deep.equal({ remote: 0, local: 1, fellBack: 0 });
     expect(papers.get('2402.00004')!.body).to.match(/dingo/i);
     expect(chatsArrived()).to.equal(4);

@@ -1,41 +1,18 @@
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Step } from '../src/offline/index.js';
+import { handStep } from './support/offline-classes.js';
 import { ocrClass, renderPage, tesseractEngine, type OcrEngine } from '../src/ocr/index.js';
-import { silentLogger } from '../src/runtime/logger.js';
 import { BlobStore } from '../src/storage/blobs.js';
 import { openDatabase, type Database } from '../src/storage/sqlite/database.js';
 import { PaperStore } from '../src/storage/sqlite/papers.js';
 import { tempDataDir } from './support/node-process.js';
-import { scannedPage, writePdf } from './support/ocr-pdf.js';
+import { ocrToolsPresent, scannedPage, writePdf } from './support/ocr-pdf.js';
 
-function toolsPresent(): boolean {
-  try {
-    execFileSync('tesseract', ['--version'], { stdio: 'ignore' });
-    execFileSync('pdftoppm', ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const textLines = ['Page one has a real text layer with plenty of letters on it.', 'It speaks of attention, optimisers and learning rates.'];
 const scanLines = ['Scanned words', 'transformer benchmark quokka'];
 
-/** A step the test drives: it may go on for `allowed` more questions; its cursor lives in `cursor`. */
-function step(cursor: { value?: unknown }, allowed = Infinity): Step {
-  let left = allowed;
-  return {
-    signal: new AbortController().signal,
-    deadline: Date.now() + 600_000,
-    mayContinue: () => left-- > 0,
-    cursor: { get: <T>() => cursor.value as T | undefined, set: (v) => (cursor.value = v) },
-    takeLlmRequest: () => true,
-    log: silentLogger(),
-  };
-}
 
 describe('OCR with Tesseract', function () {
   this.timeout(120_000);
@@ -45,7 +22,7 @@ describe('OCR with Tesseract', function () {
   let blobs: BlobStore;
 
   before(function () {
-    if (!toolsPresent()) this.skip(); // needs Debian's tesseract-ocr, tesseract-ocr-eng and poppler-utils (.ci/run installs them)
+    if (!ocrToolsPresent()) this.skip(); // needs Debian's tesseract-ocr, tesseract-ocr-eng and poppler-utils (.ci/run installs them)
   });
   beforeEach(() => {
     dir = tempDataDir();
@@ -77,7 +54,7 @@ describe('OCR with Tesseract', function () {
     const outboxBefore = db.prepare('SELECT count(*) FROM outbox').pluck().get() as number;
     const cls = ocrClass({ db, papers, blobs, engine: tesseractEngine(), dpi: 200 });
     expect(cls.pending().queued).to.equal(1);
-    const outcome = await cls.run(step({}));
+    const outcome = await cls.run(handStep({}));
     expect(outcome).to.deep.equal({ done: 1, failed: 0, more: false });
     const paper = papers.get('2401.00001')!;
     expect(paper.textStatus).to.equal('extracted');
@@ -99,11 +76,11 @@ describe('OCR with Tesseract', function () {
     const cls = ocrClass({ db, papers, blobs, engine: counting, dpi: 150 });
     const cursor: { value?: unknown } = {};
     // Two questions: one to take the paper, one for the first page; then the step is over.
-    const first = await cls.run(step(cursor, 2));
+    const first = await cls.run(handStep(cursor, 2));
     expect(first).to.deep.include({ done: 0, more: true });
     expect(pages).to.have.length(1);
     expect((cursor.value as { todo: number[] }).todo).to.deep.equal([1]);
-    const rest = await cls.run(step(cursor));
+    const rest = await cls.run(handStep(cursor));
     expect(rest).to.deep.include({ done: 1 });
     expect(pages, 'the first page was not read twice').to.have.length(2);
     expect(papers.get('2401.00002')!.body).to.match(/first scanned page[\s\S]*second scanned page/i);
@@ -112,7 +89,7 @@ describe('OCR with Tesseract', function () {
   it('records a PDF it cannot read and does not try it again until the PDF changes', async () => {
     await scannedPaper('2401.00003', Buffer.from('%PDF-1.4\nthis is not really a PDF\n%%EOF\n'));
     const cls = ocrClass({ db, papers, blobs, engine: tesseractEngine() });
-    const outcome = await cls.run(step({}));
+    const outcome = await cls.run(handStep({}));
     expect(outcome).to.deep.equal({ done: 0, failed: 1, more: false });
     expect(db.prepare('SELECT error FROM ocr_failures WHERE paper_id = ?').pluck().get('2401.00003')).to.match(/PDF/);
     expect(cls.pending().queued).to.equal(0);

@@ -3,22 +3,15 @@ import { Value } from '@sinclair/typebox/value';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LlmConfigSchema, LlmRouter, type LlmConfig } from '../src/inference/index.js';
-import { GpuLeases, OfflineStore, OnlineLoad, routerDemand, Scheduler, withGpuLease, type JobClass, type LoadThresholds } from '../src/offline/index.js';
+import { GpuLeases, OfflineStore, OnlineLoad, routerDemand, Scheduler, withGpuLease, type JobClass } from '../src/offline/index.js';
 import { systemClock } from '../src/runtime/clock.js';
 import { silentLogger } from '../src/runtime/logger.js';
 import { openDatabase, type Database } from '../src/storage/sqlite/database.js';
 import { FakeLlmServer, fakeReply } from './support/fake-llm-server.js';
 import { tempDataDir } from './support/node-process.js';
+import { NO_LOAD_LIMITS } from './support/offline-classes.js';
 import { until } from './support/until.js';
 
-// Only the lease reacts to online demand here: the load signals stay out of the way.
-const quiet: LoadThresholds = {
-  depth: { moderate: 1e9, high: 1e9 },
-  apiP95Ms: { moderate: 1e9, high: 1e9 },
-  apiSlowdown: { moderate: 1e9, high: 1e9 },
-  llmOnlineQueued: { moderate: 1e9, high: 1e9 },
-  cpu: { moderate: 1e9, high: 1e9 },
-};
 const ask = (prompt: string) => ({ model: 'm', messages: [{ role: 'user' as const, content: prompt }] });
 
 describe('GPU lease', function () {
@@ -69,7 +62,7 @@ describe('GPU lease', function () {
         return { done: ran ?? 0, more: true };
       },
     };
-    scheduler = new Scheduler({ store: new OfflineStore(db), load: new OnlineLoad({}, quiet), clock: systemClock(), log: silentLogger(), tickMs: 20, stepMs: 60_000, gpuLeases: leases });
+    scheduler = new Scheduler({ store: new OfflineStore(db), load: new OnlineLoad({}, NO_LOAD_LIMITS), clock: systemClock(), log: silentLogger(), tickMs: 20, stepMs: 60_000, gpuLeases: leases });
     scheduler.register(reembed);
     gpu.set({ type: 'hold' });
     scheduler.start();

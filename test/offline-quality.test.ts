@@ -1,23 +1,11 @@
 import { expect } from 'chai';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Step } from '../src/offline/index.js';
+import { handStep } from './support/offline-classes.js';
 import { latestQualityReport, qualityClass } from '../src/offline/quality/quality-class.js';
-import { silentLogger } from '../src/runtime/logger.js';
 import { openDatabase, type Database } from '../src/storage/sqlite/database.js';
 import { tempDataDir } from './support/node-process.js';
 
-function step(cursor: { value?: unknown }, allowed = Infinity): Step {
-  let left = allowed;
-  return {
-    signal: new AbortController().signal,
-    deadline: Date.now() + 60_000,
-    mayContinue: () => left-- > 0,
-    cursor: { get: <T>() => cursor.value as T | undefined, set: (v) => (cursor.value = v) },
-    takeLlmRequest: () => true,
-    log: silentLogger(),
-  };
-}
 
 describe('offline quality checks', () => {
   let dir: string;
@@ -46,9 +34,9 @@ describe('offline quality checks', () => {
     expect(latestQualityReport(db)).to.equal(null);
     expect(cls.pending().queued).to.equal(1);
     const cursor: { value?: unknown } = {};
-    expect(await cls.run(step(cursor, 3))).to.deep.equal({ done: 0, more: true });
+    expect(await cls.run(handStep(cursor, 3))).to.deep.equal({ done: 0, more: true });
     expect(latestQualityReport(db), 'nothing published from a partial run').to.equal(null);
-    expect(await cls.run(step(cursor))).to.deep.equal({ done: 1, more: false });
+    expect(await cls.run(handStep(cursor))).to.deep.equal({ done: 1, more: false });
     expect(latestQualityReport(db)).to.deep.equal({
       checkedAt: '2026-01-01T00:00:00.000Z',
       papers: 4,

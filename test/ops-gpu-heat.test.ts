@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { gpuTelemetryBehavior } from '../src/actors/gpu-telemetry.js';
 import { LlmConfigSchema, LlmRouter, type LlmConfig } from '../src/inference/index.js';
-import { GpuLeases, OfflineStore, OnlineLoad, routerDemand, Scheduler, withGpuLease, type JobClass, type LoadThresholds } from '../src/offline/index.js';
+import { GpuLeases, OfflineStore, OnlineLoad, routerDemand, Scheduler, withGpuLease, type JobClass } from '../src/offline/index.js';
 import { gpuHeat } from '../src/ops/gpu/heat.js';
 import { GpuTelemetry } from '../src/ops/gpu/telemetry.js';
 import { systemClock } from '../src/runtime/clock.js';
@@ -14,17 +14,10 @@ import { ActorSystem, ask } from '../src/supervisors/index.js';
 import { FakeLlmServer } from './support/fake-llm-server.js';
 import { tempDataDir } from './support/node-process.js';
 import { fakeNvidiaSmi, type NvidiaSmiScenario } from './support/ops-fake-nvidia-smi.js';
+import { NO_LOAD_LIMITS } from './support/offline-classes.js';
 import { until } from './support/until.js';
 
 const silent = pino({ level: 'silent' });
-// Only the GPU's heat holds work back here: the online load signals stay out of the way.
-const quiet: LoadThresholds = {
-  depth: { moderate: 1e9, high: 1e9 },
-  apiP95Ms: { moderate: 1e9, high: 1e9 },
-  apiSlowdown: { moderate: 1e9, high: 1e9 },
-  llmOnlineQueued: { moderate: 1e9, high: 1e9 },
-  cpu: { moderate: 1e9, high: 1e9 },
-};
 
 describe('GPU heat and the offline scheduler', function () {
   this.timeout(60_000);
@@ -94,7 +87,7 @@ describe('GPU heat and the offline scheduler', function () {
     const heat = gpuHeat({ local: telemetry, endpoints: [{ name: 'gpu', kind: 'vllm' }], everyMs: 1_000, now: Date.now, log: silent });
     const leases = new GpuLeases(db, ['gpu'], routerDemand(() => router.snapshot()), silent, Date.now, heat);
     const { cls, seen } = reembedOn(leases);
-    scheduler = new Scheduler({ store: new OfflineStore(db), load: new OnlineLoad({}, quiet), clock: systemClock(), log: silent, tickMs: 20, stepMs: 60_000, gpuLeases: leases });
+    scheduler = new Scheduler({ store: new OfflineStore(db), load: new OnlineLoad({}, NO_LOAD_LIMITS), clock: systemClock(), log: silent, tickMs: 20, stepMs: 60_000, gpuLeases: leases });
     scheduler.register(cls);
     await telemetry.read(Date.now());
     expect(telemetry.gpuHot(), 'busy at 71 °C with a power cap').to.equal(false);
@@ -154,7 +147,7 @@ describe('GPU heat and the offline scheduler', function () {
     const heat = gpuHeat({ local: telemetry, endpoints: [{ name: 'gpu', kind: 'vllm' }], everyMs: 1_000, now: Date.now, log: silent });
     const leases = new GpuLeases(db, ['gpu'], routerDemand(() => router.snapshot()), silent, Date.now, heat);
     const { cls, seen } = reembedOn(leases);
-    scheduler = new Scheduler({ store: new OfflineStore(db), load: new OnlineLoad({}, quiet), clock: systemClock(), log: silent, tickMs: 20, stepMs: 200, gpuLeases: leases });
+    scheduler = new Scheduler({ store: new OfflineStore(db), load: new OnlineLoad({}, NO_LOAD_LIMITS), clock: systemClock(), log: silent, tickMs: 20, stepMs: 200, gpuLeases: leases });
     scheduler.register(cls);
     await telemetry.read(Date.now());
     expect(telemetry.status()).to.include({ state: 'none', reason: 'No devices were found', hot: false });

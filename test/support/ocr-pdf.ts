@@ -74,3 +74,14 @@ function readPgm(file: Buffer): { width: number; height: number; pixels: Buffer 
   const height = Number(m[2]);
   return { width, height, pixels: file.subarray(m[0].length, m[0].length + width * height) };
 }
+
+/** Whether this machine has the OCR tools (Tesseract, Poppler's pdftoppm) the OCR tests drive. */
+export function ocrToolsPresent(): boolean {
+  try {
+    execFileSync('tesseract', ['--version'], { stdio: 'ignore' });
+    execFileSync('pdftoppm', ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
