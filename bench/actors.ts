@@ -5,14 +5,10 @@
  */
 import { dispatch, spawn, start, stop } from 'nact';
 import { ActorSystem, tell } from '../src/supervisors/index.js';
+import { numberOption } from './support/bench-args.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const messages = arg('messages', 200_000);
-const rounds = arg('rounds', 5);
+const messages = numberOption('messages', 200_000);
+const rounds = numberOption('rounds', 5);
 
 type Count = { type: 'count' };
 

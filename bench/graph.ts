@@ -14,15 +14,14 @@ import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { EDGE_KINDS, GRAPH_LIMITS, GraphStore, type EntityKind } from '../src/graph/index.js';
 import { openDatabase } from '../src/storage/sqlite/database.js';
+import { numberOption, percentile, stringOption } from './support/bench-args.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => Number(args[args.indexOf(`--${name}`) + 1] || fallback) || fallback;
-const entityCount = option('entities', 1_000_000);
-const edgeCount = option('edges', 10_000_000);
-const queries = option('queries', 200);
-const limit = option('limit', 200);
-const seconds = option('seconds', 60);
-const given = args.includes('--data') ? args[args.indexOf('--data') + 1]! : undefined;
+const entityCount = numberOption('entities', 1_000_000);
+const edgeCount = numberOption('edges', 10_000_000);
+const queries = numberOption('queries', 200);
+const limit = numberOption('limit', 200);
+const seconds = numberOption('seconds', 60);
+const given = stringOption('data');
 const dir = given ?? mkdtempSync(join(tmpdir(), 'paperd-bench-graph-'));
 const log = (line: string) => console.log(line);
 
@@ -106,10 +105,6 @@ function build(db: Database): void {
   }
 }
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-}
 
 /** Runs `fn` over the inputs (until the time bound), returning per-call latencies in ms. */
 function time<T>(inputs: readonly T[], fn: (input: T) => unknown): number[] {

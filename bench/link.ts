@@ -18,18 +18,14 @@ import { messageSchema } from '../src/protocols/message.js';
 import { systemClock } from '../src/runtime/clock.js';
 import { silentLogger } from '../src/runtime/logger.js';
 import { ActorSystem } from '../src/supervisors/index.js';
-import { freePortForBench } from './support/free-port.js';
+import { freePort } from '../test/support/free-port.js';
+import { numberOption, stringOption } from './support/bench-args.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const requests = arg('requests', 50_000);
-const windowSize = arg('window', 1_000);
-const rounds = arg('rounds', 3);
+const requests = numberOption('requests', 50_000);
+const windowSize = numberOption('window', 1_000);
+const rounds = numberOption('rounds', 3);
 const text = 'x'.repeat(100);
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const only = stringOption('only');
 
 const Echo = messageSchema('echo', { n: Type.Integer(), text: Type.String() });
 type Echo = { type: 'echo'; n: number; text: string };
@@ -50,7 +46,7 @@ async function pipelined(send: (n: number) => Promise<unknown>): Promise<number>
 async function raw(): Promise<number> {
   const server = zmq.curveKeyPair();
   const client = zmq.curveKeyPair();
-  const port = await freePortForBench();
+  const port = await freePort();
   const router = new zmq.Router({ context: new zmq.Context(), curveServer: true, curvePublicKey: server.publicKey, curveSecretKey: server.secretKey, mandatory: true, sendHighWaterMark: 100_000, receiveHighWaterMark: 100_000, linger: 0 });
   await router.bind(`tcp://127.0.0.1:${port}`);
   const dealer = new zmq.Dealer({ context: new zmq.Context(), routingId: 'a', curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey, sendHighWaterMark: 100_000, receiveHighWaterMark: 100_000, sendTimeout: 0, linger: 0 });
@@ -81,7 +77,7 @@ async function raw(): Promise<number> {
 
 async function linked(): Promise<number> {
   const keys = { a: zmq.curveKeyPair(), b: zmq.curveKeyPair() };
-  const ports = { a: await freePortForBench(), b: await freePortForBench() };
+  const ports = { a: await freePort(), b: await freePort() };
   const config = (self: 'a' | 'b', peer: 'a' | 'b') => Value.Default(LinkConfigSchema, {
     bind: `tcp://127.0.0.1:${ports[self]}`, heartbeatMs: 200, peers: [{ name: peer, address: `tcp://127.0.0.1:${ports[peer]}`, publicKey: keys[peer].publicKey }],
   }) as LinkConfig;

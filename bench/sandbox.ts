@@ -24,13 +24,12 @@ import { VectorStore } from '../src/storage/lancedb/vector-store.js';
 import { openDatabase } from '../src/storage/sqlite/database.js';
 import { PaperStore } from '../src/storage/sqlite/papers.js';
 import { VectorSync } from '../src/storage/vector-sync.js';
+import { numberOption } from './support/bench-args.js';
 
 const run = promisify(execFile);
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => Number(args[args.indexOf(`--${name}`) + 1] || fallback) || fallback;
-const paperCount = option('papers', 10_000);
-const runs = option('runs', 15);
-const chartRuns = option('chart-runs', 7);
+const paperCount = numberOption('papers', 10_000);
+const runs = numberOption('runs', 15);
+const chartRuns = numberOption('chart-runs', 7);
 const image = sandboxImageName();
 const dir = mkdtempSync(join(tmpdir(), 'paperd-bench-sandbox-'));
 const log = (line: string) => console.log(line);

@@ -21,22 +21,17 @@ import { apiKey, spawnNode } from '../test/support/node-process.js';
 import { buildSearchCorpus } from './support/search-corpus.js';
 import { pickQueries } from './support/search-queries.js';
 import { zipfPapers } from './support/zipf-papers.js';
+import { numberOption, percentile, stringOption } from './support/bench-args.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => Number(args[args.indexOf(`--${name}`) + 1] || fallback) || fallback;
-const count = option('papers', 1_000_000);
-const perBand = option('queries', 60);
-const importCount = option('import', 20_000);
-const given = args.includes('--data') ? args[args.indexOf('--data') + 1]! : undefined;
+const count = numberOption('papers', 1_000_000);
+const perBand = numberOption('queries', 60);
+const importCount = numberOption('import', 20_000);
+const given = stringOption('data');
 const dir = given ?? mkdtempSync(join(tmpdir(), 'paperd-bench-search-'));
 const log = (line: string) => console.log(line);
 // LanceDB's native calls do not hold the event loop open on their own.
 const keepAlive = setInterval(() => {}, 60_000);
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-}
 const ms = (v: number) => `${v.toFixed(1).padStart(7)} ms`;
 
 async function timed<T>(queries: readonly T[], run: (q: T) => Promise<unknown> | unknown, warmup = 5): Promise<number[]> {

@@ -22,27 +22,24 @@ import { createApiKey } from '../src/auth/api-keys.js';
 import { openDatabase, sqlitePath } from '../src/storage/sqlite/database.js';
 import { FakeLlmServer } from '../test/support/fake-llm-server.js';
 import { startFlakyLlmProxy } from './support/flaky-llm-proxy.js';
-import { freePortForBench } from './support/free-port.js';
+import { freePort } from '../test/support/free-port.js';
 import { realisticPapers, rng } from './support/papers.js';
 import { anonSplitOf, fdsOf, memoryOf, postWarmupHalf, trendOf, verdictOf, type MemorySample } from './support/soak-series.js';
+import { numberOption, repeatedOption, stringOption } from './support/bench-args.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const minutes = arg('minutes', 10);
-const searchers = arg('searchers', 20);
-const webhookMs = arg('webhook-ms', 100);
-const crashEveryS = arg('crash-every-s', 30);
-const windowS = arg('window-s', 30);
-const llmFail = arg('llm-fail', 0.1);
-const importBatch = arg('import-batch', 500);
+const minutes = numberOption('minutes', 10);
+const searchers = numberOption('searchers', 20);
+const webhookMs = numberOption('webhook-ms', 100);
+const crashEveryS = numberOption('crash-every-s', 30);
+const windowS = numberOption('window-s', 30);
+const llmFail = numberOption('llm-fail', 0.1);
+const importBatch = numberOption('import-batch', 500);
 /** The longest the pipeline is given to finish the soak's work before the drain (10 min). */
-const settleMaxS = arg('settle-max-s', 600);
+const settleMaxS = numberOption('settle-max-s', 600);
 /** Extra environment for the node, e.g. `--node-env MALLOC_ARENA_MAX=2` (repeatable): to try what changes its memory. */
-const heapSnapshots = args.includes('--heap-snapshots') ? resolve(args[args.indexOf('--heap-snapshots') + 1] ?? '.') : undefined;
-const nodeEnv = Object.fromEntries(args.flatMap((a, i) => (a === '--node-env' && args[i + 1]?.includes('=') ? [args[i + 1]!.split(/=(.*)/s).slice(0, 2)] : [])));
+const snapshotsDir = stringOption('heap-snapshots');
+const heapSnapshots = snapshotsDir === undefined ? undefined : resolve(snapshotsDir);
+const nodeEnv = Object.fromEntries(repeatedOption('node-env').filter((kv) => kv.includes('=')).map((kv) => kv.split(/=(.*)/s).slice(0, 2)));
 const durationMs = minutes * 60_000;
 const warmupMs = Math.min(120_000, durationMs / 4);
 
@@ -67,7 +64,7 @@ const ENRICHMENT = JSON.stringify({
 const fakes = await Promise.all(['gpu', 'mac'].map((name) => FakeLlmServer.start({ flavor: 'vllm', name, reply: () => ENRICHMENT, embeddingDims: 16 })));
 const proxies = await Promise.all(fakes.map((f) => startFlakyLlmProxy(f.baseUrl, llmFail, random)));
 
-const port = await freePortForBench();
+const port = await freePort();
 const node = spawn(process.execPath, [bin, 'up', '--data', dataDir, '--port', String(port)], {
   env: {
     ...process.env,

@@ -15,20 +15,15 @@ import { spawnNode } from '../test/support/node-process.js';
 import { ensureWebBuilt } from '../web/build.js';
 import { buildSearchCorpus } from './support/search-corpus.js';
 import { pickQueries } from './support/search-queries.js';
+import { numberOption, percentile, stringOption } from './support/bench-args.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => Number(args[args.indexOf(`--${name}`) + 1] || fallback) || fallback;
-const count = option('papers', 100_000);
-const perBand = option('queries', 40);
-const given = args.includes('--data') ? args[args.indexOf('--data') + 1]! : undefined;
+const count = numberOption('papers', 100_000);
+const perBand = numberOption('queries', 40);
+const given = stringOption('data');
 const dir = given ?? mkdtempSync(join(tmpdir(), 'paperd-bench-web-'));
 const log = (line: string) => console.log(line);
 const keepAlive = setInterval(() => {}, 60_000);
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-}
 
 /**
  * Runs in the page: empties the query box (and waits for the results to go), then sets the query

@@ -3,12 +3,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createServer } from 'node:net';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ensureWebBuilt } from '../web/build.js';
 import { apiKey, spawnNode, tempDataDir, withKey, type NodeProcess } from './support/node-process.js';
 import { until } from './support/until.js';
 import { webPapersAtom } from './support/web-papers.js';
+import { freePort } from './support/free-port.js';
 
 /** Debian's Chromium, installed by .ci/run; never a downloaded browser. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -16,16 +16,6 @@ const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ARTIFACTS = resolve('test-artifacts', 'web');
 
-/** A loopback port nothing listens on (taken, then let go). */
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => res(port));
-    });
-    server.on('error', rej);
-  });
-}
 
 interface ActorNode {
   path: string;

@@ -105,6 +105,19 @@ export class LinkNode {
     return new RemoteRef<M, R>(session, `${peer}/${name}`, checks);
   }
 
+  /** What both kinds of socket share: the queues' high-water marks, the largest message, ZMTP heartbeats. */
+  private socketLimits() {
+    const c = this.o.config;
+    return {
+      sendHighWaterMark: c.sendHighWaterMark,
+      receiveHighWaterMark: c.receiveHighWaterMark,
+      maxMessageSize: c.maxMessageBytes,
+      heartbeatInterval: c.heartbeatMs,
+      heartbeatTimeout: c.downAfterMs,
+      heartbeatTimeToLive: c.downAfterMs,
+    };
+  }
+
   /** Binds the ROUTER (after the ZAP handler, so no handshake goes unchecked). */
   async listen(): Promise<string> {
     const allowed = new Set([...this.peers.values()].map((p) => p.publicKey));
@@ -121,12 +134,7 @@ export class LinkNode {
       curvePublicKey: this.o.keys.publicKey,
       curveSecretKey: this.o.keys.secretKey,
       zapDomain: ZAP_DOMAIN,
-      sendHighWaterMark: c.sendHighWaterMark,
-      receiveHighWaterMark: c.receiveHighWaterMark,
-      maxMessageSize: c.maxMessageBytes,
-      heartbeatInterval: c.heartbeatMs,
-      heartbeatTimeout: c.downAfterMs,
-      heartbeatTimeToLive: c.downAfterMs,
+      ...this.socketLimits(),
       // A peer that comes back with the same name takes its place at once.
       handover: true,
       // A connection that has not finished its CURVE handshake by then (garbage, a stalled stranger) is closed.
@@ -160,7 +168,6 @@ export class LinkNode {
     const p = this.peers.get(peer);
     if (!p) throw new LinkConfigError(`no link peer named ${peer}`);
     if (this.dealers.has(peer)) return;
-    const c = this.o.config;
     const socket = new zmq.Dealer({
       context: this.context,
       routingId: this.o.self,
@@ -171,12 +178,7 @@ export class LinkNode {
       curveServerKey: p.publicKey,
       curvePublicKey: this.o.keys.publicKey,
       curveSecretKey: this.o.keys.secretKey,
-      sendHighWaterMark: c.sendHighWaterMark,
-      receiveHighWaterMark: c.receiveHighWaterMark,
-      maxMessageSize: c.maxMessageBytes,
-      heartbeatInterval: c.heartbeatMs,
-      heartbeatTimeout: c.downAfterMs,
-      heartbeatTimeToLive: c.downAfterMs,
+      ...this.socketLimits(),
       reconnectInterval: 100,
       reconnectMaxInterval: 2_000,
     });

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { SandboxLanguage } from './container-spec.js';
+import type { RunResult } from './runner.js';
 
 /** A file a run returned, stored as a blob. */
 export interface StoredRunFile {
@@ -9,21 +10,8 @@ export interface StoredRunFile {
   readonly sha256: string;
 }
 
-/** What a finished run returned, as kept. */
-export interface StoredRunResult {
-  readonly exitCode: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly durationMs: number;
-  readonly timedOut: boolean;
-  readonly truncated: boolean;
-  readonly stdoutBytes: number;
-  readonly stderrBytes: number;
-  readonly files: readonly StoredRunFile[];
-  readonly rejectedFiles: readonly { readonly name: string; readonly reason: string }[];
-  readonly snapshotTakenAt: string;
-  readonly queuedMs: number;
-}
+/** What a finished run returned, as kept: the runner's result with its files as blobs, without its clock times. */
+export type StoredRunResult = Omit<RunResult, 'files' | 'startedAt' | 'finishedAt'> & { readonly files: readonly StoredRunFile[] };
 
 /** One run as kept in `sandbox_runs`. */
 export interface StoredRun {

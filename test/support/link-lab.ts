@@ -1,6 +1,8 @@
-import { createServer } from 'node:net';
 import * as zmq from 'zeromq';
 import { spawnNode, tempDataDir, type NodeProcess } from './node-process.js';
+import { freePort } from './free-port.js';
+
+export { freePort };
 
 export type LabRole = 'main' | 'gpu' | 'mac';
 
@@ -10,15 +12,6 @@ export interface LabNode {
   readonly keys: { publicKey: string; secretKey: string };
   readonly port: number;
   readonly dataDir: string;
-}
-
-/** A free TCP port on loopback, for a node's link ROUTER. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 /** Fast liveness for tests: a peer is suspect after 0.6 s of silence and down after 1.2 s. */
