@@ -628,3 +628,11 @@ export class LinkMessageTooLargeError extends PaperdError {
     super(`${messageType} for link peer ${peer} is ${bytes} bytes encoded, over link.maxMessageBytes (${maxBytes}); it was not sent`);
   }
 }
+
+/** The child process that keeps a vector table's index failed, died or was stopped; the table is as it was or fully updated (LanceDB commits are atomic). */
+export class IndexUpkeepProcessError extends PaperdError {
+  readonly code = 'PAPERD_INDEX_UPKEEP';
+  constructor(readonly table: string, reason: string) {
+    super(`index upkeep of ${table}: ${reason}`);
+  }
+}

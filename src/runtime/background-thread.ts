@@ -1,4 +1,4 @@
-import { readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
 /** The nice value of threads that do batch work: the event loop's thread keeps 0. */
@@ -21,4 +21,29 @@ export function runAsBackgroundThread(): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Lowers the CPU priority of every thread of this process, for a child process that does batch
+ * work in native threads it cannot name (LanceDB's index builds): threads made later inherit the
+ * value from the thread that makes them. Elsewhere than Linux, nothing changes.
+ * @returns how many threads were lowered
+ */
+export function runAsBackgroundProcess(): number {
+  let lowered = 0;
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return 0;
+  }
+  for (const tid of tids) {
+    try {
+      setPriority(Number(tid), BACKGROUND_NICENESS);
+      lowered++;
+    } catch {
+      // A thread that ended since the listing.
+    }
+  }
+  return lowered;
 }

@@ -1,0 +1,43 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type { IndexUpkeepReply, IndexUpkeepRequest } from './index-upkeep-process.js';
+import { VectorStore } from './vector-store.js';
+
+// One request, one reply, then exit: the parent forks a process per run.
+process.once('message', (request: IndexUpkeepRequest) => {
+  void run(request).then(
+    (reply) => process.send!(reply, () => process.exit(0)),
+    (error: unknown) => {
+      const failure = error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) };
+      process.send!({ error: failure } satisfies IndexUpkeepReply, () => process.exit(1));
+    },
+  );
+});
+// The parent went away (it stopped or died): LanceDB commits are atomic, so stopping here leaves
+// at most unreferenced files, which a later optimize removes.
+process.once('disconnect', () => process.exit(1));
+
+async function run(request: IndexUpkeepRequest): Promise<IndexUpkeepReply> {
+  const store = await VectorStore.open(request.dir, request.dimensions, { table: request.table, ann: request.ann });
+  try {
+    return { report: await store.maintainIndexHere(request.takeInNewRows), threadNiceness: threadNiceness() };
+  } finally {
+    store.close();
+  }
+}
+
+/** The nice value of each of this process's threads, LanceDB's included (Linux; elsewhere none). */
+function threadNiceness(): number[] {
+  try {
+    // Field 19 of /proc/<pid>/task/<tid>/stat, counted after the parenthesised command name.
+    return readdirSync('/proc/self/task').flatMap((tid) => {
+      try {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return [];
+  }
+}

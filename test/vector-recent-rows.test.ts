@@ -1,0 +1,199 @@
+import * as lancedb from '@lancedb/lancedb';
+import { expect } from 'chai';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { IndexUpkeepProcessError } from '../src/errors.js';
+import { BACKGROUND_NICENESS } from '../src/runtime/background-thread.js';
+import type { AnnPolicy } from '../src/storage/lancedb/ann-policy.js';
+import { maintainIndexApart } from '../src/storage/lancedb/index-upkeep-process.js';
+import { RecentRows } from '../src/storage/lancedb/recent-rows.js';
+import { VectorStore, type VectorRow } from '../src/storage/lancedb/vector-store.js';
+import { until } from './support/until.js';
+
+const dimensions = 32;
+const policy: AnnPolicy = { minRows: 2000, rowsPerPartition: 250, retrainGrowth: 2, maxUnindexed: 500, numBits: 4, nprobes: 8, refineFactor: 10 };
+
+/** Vectors around a few hundred centres, each row different. */
+function rows(from: number, count: number, embedder = 'test'): VectorRow[] {
+  let seed = 777 + from;
+  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  return Array.from({ length: count }, (_, i) => {
+    const c = Math.floor(random() * 200);
+    return { id: `p${from + i}`, vector: Float32Array.from({ length: dimensions }, (_, d) => Math.sin(c * 7.3 + d * 1.7) + Math.cos(c * d) + (random() - 0.5) * 0.8), embedder, updated: '' };
+  });
+}
+
+/** Pids of this process's index upkeep children. */
+function upkeepChildren(): number[] {
+  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((pid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return ppid === process.pid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('index-upkeep-child') ? [Number(pid)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+const nearestId = async (store: VectorStore, vector: Float32Array) => (await store.search(vector, 5))[0];
+
+describe('recent rows searched from memory', () => {
+  it('ranks by cosine distance like an exact search, newest row of an id only, one embedder if asked', () => {
+    const recent = new RecentRows(100, true);
+    const written = rows(0, 50);
+    recent.added(written);
+    const query = written[7]!.vector;
+    const hits = recent.nearest(query, 10);
+    const exact = written
+      .map((r) => {
+        const dot = r.vector.reduce((s, x, i) => s + x * query[i]!, 0);
+        const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+        return { id: r.id, distance: 1 - dot / (norm(r.vector) * norm(query)) };
+      })
+      .sort((a, b) => a.distance - b.distance)
+      .slice(0, 10);
+    expect(hits.map((h) => h.id)).to.deep.equal(exact.map((h) => h.id));
+    expect(hits[0]!.distance).to.be.closeTo(0, 1e-5);
+
+    // A newer row of p7 elsewhere replaces the old one; another embedder's rows are left out on request.
+    recent.added([{ ...written[30]!, id: 'p7' }, ...rows(1000, 5, 'other')]);
+    expect(recent.nearest(query, 50).find((h) => h.id === 'p7')!.distance).to.be.greaterThan(1e-3);
+    expect(recent.nearest(query, 100, 'test').every((h) => h.embedder === 'test')).to.equal(true);
+    expect(recent.nearest(query, 100)).to.have.length(55);
+  });
+
+  it('is complete only while it holds every unindexed row: not past its bound, until an index run that began later', () => {
+    const recent = new RecentRows(10, true);
+    recent.added(rows(0, 8));
+    const before = recent.mark();
+    recent.added(rows(8, 2));
+    expect(recent.complete).to.equal(true);
+    recent.indexedUpTo(before);
+    expect(recent.size).to.equal(2);
+
+    recent.added(rows(100, 11));
+    expect(recent.complete).to.equal(false);
+    expect(recent.size).to.equal(0);
+    // A run that started before the overflow does not make it whole again; one that started after does.
+    recent.indexedUpTo(before);
+    expect(recent.complete).to.equal(false);
+    recent.indexedUpTo(recent.mark());
+    expect(recent.complete).to.equal(true);
+    expect(new RecentRows(10, false).complete).to.equal(false);
+  });
+});
+
+describe('a vector table whose writer searches unindexed rows from memory (real LanceDB)', function () {
+  this.timeout(180_000);
+  let dir: string;
+  let store: VectorStore;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperd-recent-rows-'));
+  });
+  afterEach(() => {
+    store?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('finds new, moved and deleted rows as they are now, before and after the index takes them in', async () => {
+    store = await VectorStore.open(dir, dimensions, { ann: policy, recentRows: 1000 });
+    const first = rows(0, 2500);
+    await store.upsert(first);
+    expect((await store.maintainIndex()).plan).to.equal('build');
+    expect(store.unindexedInMemory).to.equal(0);
+
+    // More than maxUnindexed (500), so that the next run takes them in.
+    const late = rows(5000, 600);
+    await store.upsert(late);
+    // p3 moves to where p4000-like rows are; p5 and p5001 are deleted.
+    const moved = { ...first[3]!, vector: rows(9000, 1)[0]!.vector };
+    await store.upsert([moved]);
+    await store.delete(['p5', 'p5001']);
+    expect(store.unindexedInMemory).to.equal(600);
+
+    const check = async () => {
+      for (const row of [late[0]!, late[300]!, late[599]!]) expect((await nearestId(store, row.vector))?.id).to.equal(row.id);
+      expect((await nearestId(store, moved.vector))?.id).to.equal('p3');
+      const atOldPlace = (await store.search(first[3]!.vector, 20)).find((h) => h.id === 'p3');
+      expect(atOldPlace === undefined || atOldPlace.distance > 1e-3, 'p3 found at its old place').to.equal(true);
+      for (const gone of [first[5]!, late[1]!]) expect((await store.search(gone.vector, 20)).map((h) => h.id)).to.not.include(gone.id);
+    };
+    await check();
+
+    const updated = await store.maintainIndex();
+    expect(updated.tookInNewRows).to.equal(true);
+    expect(store.unindexedInMemory).to.equal(0);
+    await check();
+  });
+
+  it('lets LanceDB scan when the memory overflowed or did not see the rows, until an index run takes them in', async () => {
+    store = await VectorStore.open(dir, dimensions, { ann: policy, recentRows: 100 });
+    await store.upsert(rows(0, 2500));
+    await store.maintainIndex();
+    const late = rows(5000, 150);
+    await store.upsert(late);
+    expect(store.unindexedInMemory).to.equal(undefined);
+    expect((await nearestId(store, late[120]!.vector))?.id).to.equal(late[120]!.id);
+
+    // Reopened with 150 unindexed rows (under maxUnindexed): the next run takes them in anyway.
+    store.close();
+    store = await VectorStore.open(dir, dimensions, { ann: policy, recentRows: 100 });
+    expect(store.unindexedInMemory).to.equal(undefined);
+    const report = await store.maintainIndex();
+    expect(report.plan).to.equal('none');
+    expect(report.tookInNewRows).to.equal(true);
+    expect(report.index).to.deep.include({ unindexed: 0 });
+    expect(store.unindexedInMemory).to.equal(0);
+    expect((await nearestId(store, late[120]!.vector))?.id).to.equal(late[120]!.id);
+  });
+
+  it('keeps the index in a child process whose threads, LanceDB\'s included, run at a lower priority', async () => {
+    store = await VectorStore.open(dir, dimensions, { ann: policy, recentRows: 1000, indexUpkeepApart: true });
+    const first = rows(0, 2500);
+    await store.upsert(first);
+    const built = await store.maintainIndex();
+    expect(built.plan).to.equal('build');
+    expect(built.index).to.deep.include({ indexed: 2500, unindexed: 0 });
+    // Upserts join on id: the table has an index on it.
+    const connection = await lancedb.connect(dir);
+    const table = await connection.openTable('papers');
+    expect((await table.listIndices()).map((i) => `${i.columns.join()}:${i.indexType}`)).to.include('id:BTree');
+    table.close();
+    connection.close();
+    // The node's store searches the index the other process built, and rows written since from memory.
+    const late = rows(5000, 50);
+    await store.upsert(late);
+    expect(store.unindexedInMemory).to.equal(50);
+    expect((await nearestId(store, late[10]!.vector))?.id).to.equal(late[10]!.id);
+    expect((await nearestId(store, first[10]!.vector))?.id).to.equal(first[10]!.id);
+    // Nothing to do: no process is started, and the report says so.
+    expect((await store.maintainIndex()).tookInNewRows).to.equal(false);
+
+    await store.upsert(rows(6000, 600));
+    const done = await maintainIndexApart({ dir, table: 'papers', dimensions, ann: policy, takeInNewRows: false });
+    expect(done.report.plan).to.equal('update');
+    if (process.platform === 'linux') {
+      expect(done.threadNiceness.length).to.be.greaterThan(4);
+      expect(done.threadNiceness.every((n) => n === BACKGROUND_NICENESS), `thread nice values ${done.threadNiceness.join(',')}`).to.equal(true);
+    }
+  });
+
+  it('stops the upkeep process when the store closes, leaving the table as it was', async function () {
+    if (process.platform !== 'linux') this.skip(); // finds the child process through /proc
+    store = await VectorStore.open(dir, dimensions, { ann: policy, recentRows: 1000, indexUpkeepApart: true });
+    await store.upsert(rows(0, 2500));
+    const running = store.maintainIndex().then(() => undefined, (e: unknown) => e);
+    const child = await until('the upkeep process', async () => upkeepChildren()[0]);
+    store.close();
+    const error = await running;
+    expect(error).to.be.instanceOf(IndexUpkeepProcessError);
+    expect((error as Error).message).to.match(/did not finish: it was stopped/);
+    await until('the upkeep process to end', async () => !fs.existsSync(`/proc/${child}`) || undefined, 10_000);
+    store = await VectorStore.open(dir, dimensions, { ann: policy });
+    expect(await store.count()).to.equal(2500);
+    expect((await nearestId(store, rows(0, 20)[19]!.vector))?.id).to.equal('p19');
+  });
+});
