@@ -114,12 +114,18 @@ export class SearchService {
     // The vector search runs in LanceDB's threads while BM25 runs on this one: hybrid costs about
     // the slower of the two, not their sum.
     let degraded: string | undefined;
+    let dispatched!: () => void;
+    const vectorDispatched = new Promise<void>((resolve) => (dispatched = resolve));
     // An embedder that cannot answer (its endpoint is down) leaves BM25 to answer alone, and says so.
-    const vectorSearch = (request.q.trim() ? this.vectorCandidates(request.q, embedder, depth, filters) : Promise.resolve([])).catch((error: unknown) => {
+    const vectorSearch = (request.q.trim() ? this.vectorCandidates(request.q, embedder, depth, filters, dispatched) : Promise.resolve([])).catch((error: unknown) => {
       if (mode === 'vector' || !embedderCannotAnswer(error)) throw error;
       degraded = `vector search left out: ${error.message}`;
       return [] as VectorHit[];
     });
+    // BM25 holds this thread until it is done, and the query's embedding resumes on it: without
+    // this wait the vector query reached LanceDB only after BM25, and the two ran one after the
+    // other (at a million papers 50 + 30 ms for common words rather than 50).
+    await Promise.race([vectorDispatched, vectorSearch.then(() => undefined, () => undefined)]);
     let lexical: ReturnType<typeof searchLexical> | undefined;
     try {
       // Fusion reads `depth` BM25 hits; more candidates only widen a filtered search.
@@ -194,9 +200,11 @@ export class SearchService {
   }
 
   /** Vector hits that pass the filters, nearest first: asks LanceDB for more while filters thin them out. */
-  private async vectorCandidates(q: string, embedder: Embedder, depth: number, filters: ReturnType<typeof compileFilters>): Promise<VectorHit[]> {
+  private async vectorCandidates(q: string, embedder: Embedder, depth: number, filters: ReturnType<typeof compileFilters>, dispatched: () => void = () => {}): Promise<VectorHit[]> {
     const [vector] = await embedder.embed([q], { priority: 'online' });
     if (!vector || !vector.some((x) => x !== 0)) return [];
+    // LanceDB takes the query synchronously, before the caller's continuation runs.
+    dispatched();
     for (let k = depth; ; k *= 4) {
       const hits = await this.options.vectors.search(vector, k, { embedder: embedder.name });
       const ids = hits.map((h) => h.id);
