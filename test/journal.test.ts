@@ -57,6 +57,20 @@ describe('journal', () => {
     expect(results[2]!.id).to.equal(results[0]!.id);
   });
 
+  it('acceptManyInTurn takes a large batch in several transactions, letting the event loop turn between them, and keeps dedup', async () => {
+    const jobs = Array.from({ length: 3000 }, (_, i) => ({ kind: 'ingest', dedupKey: `bulk-${i}`, payload: { i, text: 'x'.repeat(200) } }));
+    let turned = false;
+    setImmediate(() => (turned = true));
+    const results = await journal.acceptManyInTurn(jobs);
+    expect(turned, 'the event loop turned during the accept').to.equal(true);
+    expect(results).to.have.length(3000);
+    expect(results.every((r) => r.created)).to.equal(true);
+    expect(new Set(results.map((r) => r.id)).size).to.equal(3000);
+    const again = await journal.acceptManyInTurn([...jobs.slice(0, 10), { kind: 'ingest', dedupKey: 'bulk-new', payload: {} }]);
+    expect(again.filter((r) => r.created)).to.have.length(1);
+    expect(again.slice(0, 10).map((r) => r.id)).to.deep.equal(results.slice(0, 10).map((r) => r.id));
+  });
+
   it('a batch with one invalid job stores none of it', () => {
     expect(() =>
       journal.acceptMany([
