@@ -23,7 +23,9 @@ export interface StageState {
  * A pipeline stage as an actor. Work lives in the journal, not in the mailbox: a `work` nudge
  * makes it claim a batch, a full batch makes it go on (through its own mailbox, so other
  * messages and a stop are not starved), and when there is nothing to do it looks again after
- * `idleMs`, for work that came without a nudge.
+ * `idleMs`, for work that came without a nudge. Nudges coalesce: one waiting in the mailbox
+ * stands for any number, so a producer that nudges per item (a webhook each) keeps the mailbox
+ * at one nudge however far behind the stage is; the backlog stays in the journal.
  */
 export function pullingStage(open: (ctx: ActorContext<StageMessage>) => Stage | Promise<Stage>, options: { idleMs: number }): Behavior<StageMessage, StageState> {
   return {
@@ -52,5 +54,8 @@ export function pullingStage(open: (ctx: ActorContext<StageMessage>) => Stage | 
     },
 
     summary: (state) => ({ handled: state.handled, batches: state.batches, ...state.stage.summary?.() }),
+
+    // Not `poll`: its handler clears the idle timer, which a dropped one would leave set for good.
+    coalesce: (msg) => msg.type === 'work',
   };
 }

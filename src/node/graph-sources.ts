@@ -38,7 +38,7 @@ export function createGraphSources(system: ActorSystem, store: Store, config: Co
   };
   const webhooks = system.worker(
     'webhooks',
-    pullingStage((ctx) => webhookStage({ db: store.db, journal: store.journal, apply, clock, log: ctx.log, owner: `${owner}:webhooks`, leaseMs: 60_000, batch: 32 }), { idleMs: config.pipeline.idleMs }),
+    pullingStage((ctx) => webhookStage({ db: store.db, journal: store.journal, writeGate: store.writeGate, apply, clock, log: ctx.log, owner: `${owner}:webhooks`, leaseMs: 60_000, batch: 32 }), { idleMs: config.pipeline.idleMs }),
     { shutdownMs: 10_000 },
   );
   const children: ChildSpec[] = [webhooks];

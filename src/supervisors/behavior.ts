@@ -28,4 +28,11 @@ export interface Behavior<M extends Message, S, R extends Replies = Replies> {
   terminate?(state: S, reason: 'shutdown' | 'restart'): void | Promise<void>;
   /** A small summary of the state for the actor tree (counts, cursors, flags). */
   summary?(state: S): Record<string, unknown>;
+  /**
+   * Whether `msg` only wakes the actor up (it carries nothing else): a `tell` of it while one of
+   * its type still waits in the mailbox is dropped, since that one will do. Without this, a
+   * producer's nudge per item grew the mailbox by one message per item for as long as the actor
+   * was behind, and anything sent after them (a stop, an injected crash) waited behind them all.
+   */
+  coalesce?(msg: M): boolean;
 }

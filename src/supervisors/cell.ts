@@ -31,6 +31,8 @@ interface Envelope {
   readonly msg: Message;
   readonly reply: PendingReply | undefined;
   readonly crash?: true;
+  /** A wake-up (see `Behavior.coalesce`): while it waits, another of its type is not queued. */
+  readonly wakeUp?: true;
   /** Handled already, right after the one before it (see `handle`); nact's copy is then skipped. */
   taken?: true;
 }
@@ -52,6 +54,8 @@ export class ActorCell<M extends Message = Message, R extends Replies = Replies>
   lastError: { name: string; message: string; stack: string; at: number } | undefined;
 
   private readonly pending = new Fifo<Envelope>();
+  /** The types of the wake-ups waiting in `pending`. */
+  private readonly wakeUpsWaiting = new Set<string>();
   private incarnation = 0;
   private draining = false;
   private nactRef: Ref<Envelope> | undefined;
@@ -108,7 +112,10 @@ export class ActorCell<M extends Message = Message, R extends Replies = Replies>
         reply.reject(new AskTimeoutError(this.path, msg.type, reply.timeoutMs));
       }, reply.timeoutMs);
     }
-    const envelope: Envelope = crash ? { msg, reply, crash } : { msg, reply };
+    const wakeUp = !reply && !crash && this.behavior.coalesce?.(msg as M) === true;
+    if (wakeUp && this.wakeUpsWaiting.has(msg.type)) return true;
+    const envelope: Envelope = crash ? { msg, reply, crash } : wakeUp ? { msg, reply, wakeUp } : { msg, reply };
+    if (wakeUp) this.wakeUpsWaiting.add(msg.type);
     this.pending.push(envelope);
     if (this.status === 'running' && this.nactRef) dispatch(this.nactRef, envelope);
     return true;
@@ -200,6 +207,7 @@ export class ActorCell<M extends Message = Message, R extends Replies = Replies>
     if (final) {
       this.status = 'stopped';
       for (const envelope of this.pending.drain()) this.rejectReply(envelope, new ActorStoppedError(this.path, envelope.msg.type));
+      this.wakeUpsWaiting.clear();
     }
     this.env.registry.emit({ type: 'actor.stopped', path: this.path, reason: final ? 'shutdown' : reason });
   }
@@ -232,6 +240,7 @@ export class ActorCell<M extends Message = Message, R extends Replies = Replies>
 
   private handleOne(incarnation: number, state: unknown, envelope: Envelope): unknown {
     this.pending.shift();
+    if (envelope.wakeUp) this.wakeUpsWaiting.delete(envelope.msg.type);
     this.inFlight = 1;
     const ctx = this.context(incarnation, envelope.reply);
     let result: unknown;

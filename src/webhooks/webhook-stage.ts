@@ -6,6 +6,7 @@ import { BadInputError } from '../errors.js';
 import { JOB } from '../pipeline/job-kinds.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Job, Journal } from '../storage/sqlite/journal.js';
+import { inTurn, type WriteGate } from '../storage/sqlite/write-gate.js';
 import type { WebhookJobPayload } from './deliveries.js';
 import { githubEventTime, githubFacts } from './github-facts.js';
 import { huggingfaceFacts } from './hf-facts.js';
@@ -20,6 +21,12 @@ export interface WebhookStageOptions {
   /** The database both the journal and `apply` write to. */
   readonly db: Database;
   readonly journal: Journal;
+  /**
+   * Shared with the index writer's thread: the stage's claims and commits wait for the event
+   * loop's turn. Without it they met the writer's transaction in SQLite's busy handler, which
+   * sleeps on the event loop: under imports a step took hundreds of ms, holding every request.
+   */
+  readonly writeGate?: WriteGate;
   readonly apply: ApplyFacts;
   readonly clock: Clock;
   readonly log: Logger;
@@ -79,10 +86,14 @@ export function webhookStage(options: WebhookStageOptions): Stage {
 
   return {
     async step() {
-      const jobs = journal.claim(owner, options.batch, options.leaseMs, options.clock.now(), JOB.webhook);
-      for (const job of jobs) handle(job);
-      if (jobs.length > 0) options.committed?.();
-      return jobs.length;
+      // One turn at the write lock for the claim and the batch's commits (each its own transaction).
+      const claimed = await inTurn(options.writeGate, () => {
+        const jobs = journal.claim(owner, options.batch, options.leaseMs, options.clock.now(), JOB.webhook);
+        for (const job of jobs) handle(job);
+        return jobs.length;
+      });
+      if (claimed > 0) options.committed?.();
+      return claimed;
     },
     close() {
       journal.release(owner);

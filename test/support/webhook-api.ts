@@ -9,6 +9,7 @@ import { buildApi } from '../../src/api/server.js';
 import type { WebhookRouteDeps } from '../../src/api/routes/webhooks.js';
 import { openDatabase } from '../../src/storage/sqlite/database.js';
 import { Journal } from '../../src/storage/sqlite/journal.js';
+import type { WriteGate } from '../../src/storage/sqlite/write-gate.js';
 import { ActorSystem } from '../../src/supervisors/index.js';
 import { tempDataDir } from './node-process.js';
 import { sharedPath } from './shared.js';
@@ -16,6 +17,8 @@ import { sharedPath } from './shared.js';
 /** A node's API with only the webhook routes added, on loopback, over a real journal in a temp dir. @internal */
 export interface WebhookApi {
   readonly url: string;
+  /** The SQLite file, for another connection (a writer thread) to open. */
+  readonly file: string;
   readonly db: Database;
   readonly journal: Journal;
   /** How many times a delivery created a job. */
@@ -24,9 +27,10 @@ export interface WebhookApi {
 }
 
 /** @internal for tests */
-export async function startWebhookApi(options: Partial<Omit<WebhookRouteDeps, 'journal' | 'received'>> & { perMinuteAnonymous?: number } = {}): Promise<WebhookApi> {
-  const db = openDatabase(join(tempDataDir(), 'paperd.sqlite'));
-  const journal = new Journal(db);
+export async function startWebhookApi(options: Partial<Omit<WebhookRouteDeps, 'journal' | 'received'>> & { perMinuteAnonymous?: number; writeGate?: WriteGate } = {}): Promise<WebhookApi> {
+  const file = join(tempDataDir(), 'paperd.sqlite');
+  const db = openDatabase(file);
+  const journal = new Journal(db, undefined, options.writeGate ? { writeGate: options.writeGate } : {});
   let received = 0;
   const system = new ActorSystem();
   await system.start(system.supervisor('root', []), () => {});
@@ -51,7 +55,7 @@ export async function startWebhookApi(options: Partial<Omit<WebhookRouteDeps, 'j
     await system.shutdown();
     db.close();
   };
-  return { url, db, journal, received: () => received, close };
+  return { url, file, db, journal, received: () => received, close };
 }
 
 /** A recorded GitHub delivery body: its event (the folder) and its bytes. @internal */

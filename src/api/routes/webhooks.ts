@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { BadInputError, WebhookNotConfiguredError, WebhookSignatureError } from '../../errors.js';
 import { JOB } from '../../pipeline/job-kinds.js';
+import type { AcceptResult } from '../../storage/sqlite/jobs.js';
 import { JOB_PRIORITY, type Journal } from '../../storage/sqlite/journal.js';
 import { WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_RATE_LIMIT_PER_MINUTE } from '../../webhooks/config.js';
 import { GITHUB_EVENTS, githubDedupKey, hfDedupKey, hfScopeOf, parseWebhookBody, type WebhookJobPayload } from '../../webhooks/deliveries.js';
@@ -66,8 +67,10 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteDeps> = async 
   // Scoped to this plugin: the signature is over the bytes, so the body stays a Buffer until checked.
   app.addContentTypeParser(['application/json', 'application/x-www-form-urlencoded'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  const journal = (payload: WebhookJobPayload, dedupKey: string): Answer => {
-    const { id, created } = deps.journal.accept(JOB.webhook, dedupKey, payload, JOB_PRIORITY.hot);
+  // In the event loop's turn at the write lock: a delivery that met the index writer's transaction
+  // in SQLite's busy handler held every request on the event loop until it could insert.
+  const journal = async (payload: WebhookJobPayload, dedupKey: string): Promise<Answer> => {
+    const [{ id, created }] = (await deps.journal.acceptManyInTurn([{ kind: JOB.webhook, dedupKey, payload, priority: JOB_PRIORITY.hot }])) as [AcceptResult];
     if (created) deps.received();
     return { status: created ? 'accepted' : 'duplicate', job: id, event: payload.event };
   };
@@ -98,7 +101,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteDeps> = async 
       const event = header(req, 'x-github-event')!;
       const deliveryId = header(req, 'x-github-delivery')!;
       if (!GITHUB_EVENTS.has(event)) return reply.code(202).send({ status: 'ignored', event });
-      return reply.code(202).send(journal({ provider: 'github', event, deliveryId, body }, githubDedupKey(deliveryId)));
+      return reply.code(202).send(await journal({ provider: 'github', event, deliveryId, body }, githubDedupKey(deliveryId)));
     },
   );
 
@@ -125,7 +128,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteDeps> = async 
       const scope = hfScopeOf(event.scope);
       if (!scope) return reply.code(202).send({ status: 'ignored', event: event.scope });
       const dedupKey = hfDedupKey(body);
-      return reply.code(202).send(journal({ provider: 'huggingface', event: scope, deliveryId: dedupKey, body }, dedupKey));
+      return reply.code(202).send(await journal({ provider: 'huggingface', event: scope, deliveryId: dedupKey, body }, dedupKey));
     },
   );
 };
