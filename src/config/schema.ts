@@ -118,6 +118,21 @@ export const ConfigSchema = Type.Object({
   }, { default: {} }),
   /** Enables `POST /v1/test/crash`, which crashes an actor on purpose. Never on in production. */
   testHooks: Type.Boolean({ default: false }),
+  /**
+   * LanceDB's caches, shared by the node's vector tables. Its defaults (6 GiB of index, 1 GiB of
+   * file metadata) are bounds no smaller machine reaches, so they grew with the corpus and with
+   * every index version the node had searched.
+   */
+  lancedb: Type.Object({
+    /**
+     * Opened indexes (vector partitions and centroids, the id B-tree), in bytes: 512 MiB. A
+     * million papers' indexes take about 230 MB (IVF-RQ 180 MB, id 40 MB), and upkeep replaces
+     * them while the old version is still cached: a smaller bound evicts what every search reads.
+     */
+    indexCacheBytes: Type.Integer({ minimum: 1_048_576, default: 512 * 1_048_576 }),
+    /** File and fragment metadata (footers, schemas, deletion files), in bytes: 64 MiB. */
+    metadataCacheBytes: Type.Integer({ minimum: 1_048_576, default: 64 * 1_048_576 }),
+  }, { default: {} }),
 });
 
 export type Config = Static<typeof ConfigSchema>;

@@ -42,7 +42,7 @@ export async function openLocalRuntime(config: Config, log: Logger, role: string
   const llm = config.llm.endpoints.length > 0 ? LlmRouter.fromConfig(config.llm, { clock, log, ...(options.upstream ? { upstream: options.upstream } : {}) }) : undefined;
   let store: Store;
   try {
-    store = await openStore(config.dataDir, clock, remoteEmbedder(config, llm));
+    store = await openStore(config.dataDir, clock, { ...remoteEmbedder(config, llm), lancedbCache: config.lancedb });
   } catch (error) {
     lock.release();
     throw error;
