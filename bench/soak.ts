@@ -8,6 +8,8 @@
  * p50/p99 per window, the node's RSS and open file descriptors per window (flat after warm-up is
  * the goal), the LLM router's retries over the failures, then drains the node (`paperd drain`)
  * and runs `paperd check` (must pass).
+ * The node runs with --expose-gc: every 30 s the soak asks it for a full GC (`POST /v1/test/gc`)
+ * and reads its memory right after, which is what the memory verdicts judge (see `seriesVerdicts`).
  * To find what grows: `--heap-snapshots DIR` (two snapshots of the node: end of warm-up, end of
  * load), `--node-env K=V` (e.g. MALLOC_ARENA_MAX=2), `--settle-max-s 0` (skip waiting for the pipeline).
  * Run: npm run bench:soak [-- --minutes 2 --searchers 20 --window-s 30]
@@ -17,6 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import * as lancedb from '@lancedb/lancedb';
 import { sign } from '@octokit/webhooks-methods';
 import { createApiKey } from '../src/auth/api-keys.js';
 import { openDatabase, sqlitePath } from '../src/storage/sqlite/database.js';
@@ -24,7 +27,7 @@ import { FakeLlmServer } from '../test/support/fake-llm-server.js';
 import { startFlakyLlmProxy } from './support/flaky-llm-proxy.js';
 import { freePort } from '../test/support/free-port.js';
 import { realisticPapers, rng } from './support/papers.js';
-import { anonSplitOf, fdsOf, memoryOf, postWarmupHalf, trendOf, verdictOf, type MemorySample } from './support/soak-series.js';
+import { anonSplitOf, fdKinds, fdsOf, memoryOf, postWarmupHalf, trendOf, verdictOf, type MemorySample } from './support/soak-series.js';
 import { numberOption, repeatedOption, stringOption } from './support/bench-args.js';
 
 const minutes = numberOption('minutes', 10);
@@ -76,8 +79,8 @@ const node = spawn(process.execPath, [bin, 'up', '--data', dataDir, '--port', St
     PAPERD_API_RATE_LIMIT_PER_KEY: '10000000',
     PAPERD_SUPERVISION_BACKOFF_MIN_MS: '50',
     PAPERD_LLM_ENDPOINTS: JSON.stringify(proxies.map((p, i) => ({ name: ['gpu', 'mac'][i], kind: 'vllm', baseUrl: p.baseUrl, models: ['soak-model'], priority: i }))),
-    // A heap snapshot of the node at the end of warm-up and at the end of the load, to compare what grew.
-    ...(heapSnapshots ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${heapSnapshots}`.trim() } : {}),
+    // GC on request (memory after a full GC); a heap snapshot at the end of warm-up and at the end of the load, to compare what grew.
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc${heapSnapshots ? ` --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${heapSnapshots}` : ''}`.trim(),
     ...nodeEnv,
   },
   stdio: ['ignore', 'pipe', 'inherit'],
@@ -122,6 +125,8 @@ const searchTimes: { at: number; ms: number }[] = [];
 const samples: { at: number; rssMiB: number; fds: number; memory: MemorySample; fdKinds: Record<string, number>; papers: number }[] = [];
 /** The node's JS heap and V8's external memory (MiB), from its /metrics (main thread only; workers show in RSS). */
 const heapSamples: { at: number; heapUsed: number; heapTotal: number; external: number; v8Pages: number; malloc: number; otherAnon: number }[] = [];
+/** Memory right after a full GC (MiB): what stays when the garbage has gone. */
+const afterGcSamples: { at: number; rss: number; anon: number; heapUsed: number }[] = [];
 const crashes: { actor: string; at: number; recoveredMs: number | null; queuedMs: number | null }[] = [];
 let importedPapers = 0;
 
@@ -246,6 +251,19 @@ async function sampler(): Promise<void> {
     } catch {
       // /proc is Linux's; elsewhere the memory columns stay empty.
     }
+    if (i % 15 === 7) {
+      try {
+        const gc = await fetch(`${url}/v1/test/gc`, { method: 'POST', headers: auth, signal: AbortSignal.timeout(10_000) });
+        if (((await gc.json()) as { collected?: boolean }).collected) {
+          const memory = memoryOf(node.pid!);
+          const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+          const heapUsed = Number(/^paperd_nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)/m.exec(text)?.[1] ?? NaN) / 1_048_576;
+          afterGcSamples.push({ at: Date.now() - t0, rss: memory.rss, anon: memory.anon, heapUsed });
+        }
+      } catch {
+        // Timed out under load: the next one counts.
+      }
+    }
     if (i % 5 === 0) {
       try {
         const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
@@ -290,12 +308,25 @@ for (let w = 0; w * windowS * 1000 < durationMs; w++) {
   );
 }
 
-/**
- * A verdict per series over the second half of the run (after warm-up): its least-squares slope
- * and max/min. RSS and its anonymous part (what a leak grows) must be flat, and so must the fds
- * in all; the other series are shown to say where growth comes from. File-backed RSS (mapped
- * SQLite and LanceDB pages) follows the stores' size, which grows with every import.
- */
+/** Each vector table's indexes as LanceDB lists them (a vector index's files are `_indices/<uuid>/`), read from this process. */
+async function describeIndexes(dir: string): Promise<string> {
+  const connection = await lancedb.connect(dir);
+  try {
+    const parts: string[] = [];
+    for (const name of await connection.tableNames()) {
+      const table = await connection.openTable(name);
+      for (const index of await table.listIndices()) {
+        const stats = await table.indexStats(index.name);
+        parts.push(`${name}.${index.name} (${index.indexType}, ${stats?.numIndices ?? '?'} segment(s), ${stats?.numIndexedRows ?? '?'} rows)`);
+      }
+      table.close();
+    }
+    return parts.join(', ') || 'none';
+  } finally {
+    connection.close();
+  }
+}
+
 /** The lowest value of each `ms` of the series, at the window's middle. */
 function floorOf(points: { at: number; v: number }[], ms: number): { at: number; v: number }[] {
   const windows = new Map<number, number>();
@@ -306,15 +337,30 @@ function floorOf(points: { at: number; v: number }[], ms: number): { at: number;
   return [...windows].map(([w, v]) => ({ at: (w + 0.5) * ms, v }));
 }
 
+/**
+ * A verdict per series over the second half of the run (after warm-up): its least-squares slope
+ * and max/min. RSS and its anonymous part (what a leak grows) must be flat after a full GC, and so
+ * must the fds in all; the other series are shown to say where growth comes from. File-backed RSS
+ * (mapped SQLite and LanceDB pages) follows the stores' size, which grows with every import.
+ * Why after a full GC: the JS heap is a sawtooth whose period under this load is minutes long
+ * (10-minute run of 2026-11-27: heap used 60→160 MiB over 300-570 s, then 74 MiB at 600 s, RSS
+ * anon 656→585 MiB with it), so a fit over five minutes of raw RSS reads the phase of the tooth.
+ * Heap snapshots (each after a full GC) at the end of warm-up and of the load differed by 3.5 MiB,
+ * 2.8 of it compiled code: the rise between major GCs is garbage, not growth.
+ */
 function seriesVerdicts(): { name: string; gated: boolean; flat: boolean; line: string }[] {
   const half = postWarmupHalf(samples, warmupMs, durationMs);
   const heapHalf = postWarmupHalf(heapSamples, warmupMs, durationMs);
+  const gcHalf = postWarmupHalf(afterGcSamples, warmupMs, durationMs);
   const kinds = [...new Set(half.flatMap((s) => Object.keys(s.fdKinds)))].sort();
   const memory = { maxChange: 0.1, relative: true, maxRatio: 1.25 };
   const fds = { maxChange: 4, relative: false, maxRatio: 1.15 };
   const series: { name: string; unit: string; gated: boolean; points: { at: number; v: number }[]; limits: typeof memory }[] = [
-    { name: 'RSS', unit: 'MiB', gated: true, points: half.map((s) => ({ at: s.at, v: s.rssMiB })), limits: memory },
-    { name: 'RSS anon', unit: 'MiB', gated: true, points: half.map((s) => ({ at: s.at, v: s.memory.anon })), limits: memory },
+    { name: 'RSS after GC', unit: 'MiB', gated: true, points: gcHalf.map((s) => ({ at: s.at, v: s.rss })), limits: memory },
+    { name: 'RSS anon after GC', unit: 'MiB', gated: true, points: gcHalf.map((s) => ({ at: s.at, v: s.anon })), limits: memory },
+    { name: 'JS heap after GC', unit: 'MiB', gated: false, points: gcHalf.map((s) => ({ at: s.at, v: s.heapUsed })), limits: memory },
+    { name: 'RSS', unit: 'MiB', gated: false, points: half.map((s) => ({ at: s.at, v: s.rssMiB })), limits: memory },
+    { name: 'RSS anon', unit: 'MiB', gated: false, points: half.map((s) => ({ at: s.at, v: s.memory.anon })), limits: memory },
     { name: 'RSS file', unit: 'MiB', gated: false, points: half.map((s) => ({ at: s.at, v: s.memory.file })), limits: memory },
     { name: 'RSS shmem', unit: 'MiB', gated: false, points: half.map((s) => ({ at: s.at, v: s.memory.shmem })), limits: memory },
     { name: 'JS heap used', unit: 'MiB', gated: false, points: heapHalf.map((s) => ({ at: s.at, v: s.heapUsed })), limits: memory },
@@ -335,7 +381,8 @@ function seriesVerdicts(): { name: string; gated: boolean; flat: boolean; line: 
   const from = Math.max(warmupMs, durationMs / 2) / 1000;
   return series.flatMap((x) => {
     const t = trendOf(x.points);
-    if (!t) return [];
+    // A gated series with too few samples (GCs that timed out under load) is a failure, not a pass.
+    if (!t) return x.gated ? [{ name: x.name, gated: true, flat: false, line: `  ${x.name.padEnd(16)} ${x.points.length} samples: too few to judge: NOT flat` }] : [];
     const v = verdictOf(t, x.limits);
     const flat = v.verdict === 'flat';
     const mark = x.gated ? (flat ? 'flat' : `NOT flat (${v.verdict})`) : `(${v.verdict})`;
@@ -351,13 +398,36 @@ let depth = NaN;
 while (Date.now() < settleEnd) {
   const text = await (await fetch(`${url}/metrics`)).text();
   depth = Number(/^paperd_pipeline_depth\{[^}]*\} (\d+)/m.exec(text)?.[1] ?? NaN);
-  const enrichPending = (/^paperd_jobs_by_kind\{[^}]*kind="enrich"[^}]*state="(?:queued|leased)"[^}]*\} (\d+)/gm.exec(text)?.[1]) ?? '0';
-  if (depth === 0 && enrichPending === '0') break;
+  // Queued and leased are two lines: both must be 0.
+  const enrichPending = [...text.matchAll(/^paperd_jobs_by_kind\{[^}]*kind="enrich"[^}]*state="(?:queued|leased)"[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  if (depth === 0 && enrichPending === 0) break;
   await new Promise((r) => setTimeout(r, 1_000));
 }
-// At rest after the load: reads in flight have finished; what stays open beyond the start's count leaked.
+// The pipeline done, offline work may still ask the LLMs (enrichments the fallback answered are
+// redone once the load is low): the node is at rest once no request has reached them for 6 s.
+const llmRequests = () => proxies.reduce((n, p) => n + p.counts.forwarded + p.counts.failed, 0);
+const quietFrom = Date.now();
+let offlineAtRest = '';
+for (let last = llmRequests(), quietSince = Date.now(); Date.now() - quietSince < 6_000 && Date.now() - quietFrom < 180_000; ) {
+  await new Promise((r) => setTimeout(r, 1_000));
+  if (llmRequests() !== last) {
+    last = llmRequests();
+    quietSince = Date.now();
+    const text = await (await fetch(`${url}/metrics`)).text();
+    offlineAtRest = [...text.matchAll(/^paperd_offline_class_jobs\{[^}]*class="([^"]+)"[^}]*state="running"[^}]*\} (\d+)/gm)].filter((m) => m[2] !== '0').map((m) => m[1]).join(', ');
+  }
+}
+const quietAfterS = (Date.now() - quietFrom) / 1000;
+// At rest after the load: reads in flight have finished; what stays open beyond the start's count
+// leaked. 3 s after the last work the router's connections to the LLM endpoints are still kept
+// alive for the next request; they close once the endpoint's keep-alive timeout has passed (5 s
+// for Node's http servers, which the fakes and their proxies are, and for vLLM's uvicorn), so the
+// node is at rest after that.
 await new Promise((r) => setTimeout(r, 3_000));
-const fdsAtRestAfter = fdsOf(node.pid!, dataDir);
+const justAfter = fdKinds(node.pid!, dataDir);
+await new Promise((r) => setTimeout(r, 7_000));
+const { kinds: fdsAtRestAfter, lancedbFiles: lancedbAtRest, outPorts: outAtRest } = fdKinds(node.pid!, dataDir);
+const tableIndexes = await describeIndexes(join(dataDir, 'lancedb')).catch((error: unknown) => `(not read: ${(error as Error).message})`);
 const metrics = await (await fetch(`${url}/metrics`)).text();
 const metric = (re: RegExp) => [...metrics.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
 const settledSeconds = (Date.now() - t0) / 1000 - loadSeconds;
@@ -388,14 +458,24 @@ console.log(`enrichments by the LLM: ${metric(/^paperd_jobs_by_kind\{[^}]*kind="
 const verdicts = seriesVerdicts();
 console.log(`series after warm-up (${(warmupMs / 1000).toFixed(0)} s), judged over the run's second half:`);
 for (const v of verdicts) console.log(v.line);
-// Sockets are left out: the soak's own keep-alive connections stay open (the floor above judges them).
-const restTotal = (k: Record<string, number>) => Object.entries(k).reduce((a, [kind, n]) => (kind === 'socket' ? a : a + n), 0);
+// Connections to the node's API are left out: the soak's own keep-alive connections, which the
+// server keeps for its keepAliveTimeout (the floor above judges them). Connections the node made
+// (LLM endpoints, the link) count.
+const restTotal = (k: Record<string, number>) => Object.entries(k).reduce((a, [kind, n]) => (kind === 'socket in' ? a : a + n), 0);
 const restGrew = restTotal(fdsAtRestAfter) - restTotal(fdsAtRestBefore);
 // SQLite connections and LanceDB tables opened on first use account for a few more.
 const restFlat = restGrew <= Math.max(8, restTotal(fdsAtRestBefore) * 0.1);
 const kindsAtRest = [...new Set([...Object.keys(fdsAtRestBefore), ...Object.keys(fdsAtRestAfter)])].sort().map((k) => `${k} ${fdsAtRestBefore[k] ?? 0}→${fdsAtRestAfter[k] ?? 0}`).join(', ');
-console.log(`  fds at rest but sockets, before the load → after it: ${restTotal(fdsAtRestBefore)} → ${restTotal(fdsAtRestAfter)} (${kindsAtRest}): ${restFlat ? 'flat' : 'NOT flat'}`);
+console.log(`  fds at rest but API connections, before the load → after it: ${restTotal(fdsAtRestBefore)} → ${restTotal(fdsAtRestAfter)} (${kindsAtRest}): ${restFlat ? 'flat' : 'NOT flat'}`);
 verdicts.push({ name: 'fds at rest', gated: true, flat: restFlat, line: '' });
+console.log(`  LLM requests stopped ${(quietAfterS - 6).toFixed(0)} s after the pipeline had finished${offlineAtRest ? ` (offline work running: ${offlineAtRest})` : ''}; 3 s later (connections kept alive): socket out ${justAfter.kinds['socket out'] ?? 0}, lancedb ${justAfter.kinds.lancedb ?? 0}`);
+if (lancedbAtRest.length > 0) console.log(`  LanceDB files open at rest: ${lancedbAtRest.join(', ')}; the tables' indexes: ${tableIndexes}`);
+if (outAtRest.length > 0) {
+  const names = new Map<number, string>([...proxies.map((p, i) => [Number(new URL(p.baseUrl).port), `LLM endpoint ${['gpu', 'mac'][i]}`] as const), ...fakes.map((f, i) => [Number(new URL(f.baseUrl).port), `fake vLLM ${['gpu', 'mac'][i]}`] as const)]);
+  const byPeer = new Map<string, number>();
+  for (const port of outAtRest) byPeer.set(names.get(port) ?? `port ${port}`, (byPeer.get(names.get(port) ?? `port ${port}`) ?? 0) + 1);
+  console.log(`  connections the node made, open at rest: ${[...byPeer].map(([peer, n]) => `${peer} ${n}`).join(', ')}`);
+}
 console.log(`pipeline depth before the drain: ${depth} (${settledSeconds.toFixed(0)} s after the load stopped); drain: exit ${drainCode} (${drainOut.trim().split('\n').pop()}), node exit ${nodeCode}`);
 console.log(`paperd check: exit ${checkCode}\n${checkOut.trim()}`);
 

@@ -48,31 +48,67 @@ export function anonSplitOf(pid: number): { v8Pages: number; malloc: number; oth
   return out;
 }
 
+/** TCP sockets of the process's network namespace by inode: listening, or connected from a local port. */
+function tcpSockets(pid: number): Map<string, { listening: boolean; localPort: number; remotePort: number }> {
+  const out = new Map<string, { listening: boolean; localPort: number; remotePort: number }>();
+  for (const table of ['tcp', 'tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/net/${table}`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10) continue;
+      out.set(f[9]!, { listening: f[3] === '0A', localPort: Number.parseInt(f[1]!.split(':')[1]!, 16), remotePort: Number.parseInt(f[2]!.split(':')[1]!, 16) });
+    }
+  }
+  return out;
+}
+
 /**
- * The process's open file descriptors by kind: sockets, pipes, anonymous inodes by name (eventfd,
- * eventpoll, timerfd), and files by the store they belong to (`sqlite`, `lancedb`, `blobs`, other).
+ * The process's open file descriptors by kind: sockets (`socket in`: connections to a port it
+ * listens on, its API's clients; `socket out`: connections it made; `socket listen`; `socket
+ * other`: Unix, UDP, netlink), pipes, anonymous inodes by name (eventfd, eventpoll, timerfd), and
+ * files by the store they belong to (`sqlite`, `lancedb`, `blobs`, other).
  */
 export function fdsOf(pid: number, dataDir: string): Record<string, number> {
+  return fdKinds(pid, dataDir).kinds;
+}
+
+/** `fdsOf`, the LanceDB files open (relative to the data dir; deleted ones say so), and the ports the connections it made go to. */
+export function fdKinds(pid: number, dataDir: string): { kinds: Record<string, number>; lancedbFiles: string[]; outPorts: number[] } {
   const kinds: Record<string, number> = {};
+  const lancedbFiles: string[] = [];
+  const outPorts: number[] = [];
+  const targets: string[] = [];
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    let target: string;
     try {
-      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      targets.push(readlinkSync(`/proc/${pid}/fd/${fd}`));
     } catch {
-      continue; // closed between the listing and the read
+      // closed between the listing and the read
     }
+  }
+  const tcp = targets.some((t) => t.startsWith('socket:')) ? tcpSockets(pid) : new Map<string, { listening: boolean; localPort: number; remotePort: number }>();
+  const listening = new Set([...tcp.values()].filter((t) => t.listening).map((t) => t.localPort));
+  for (const target of targets) {
     let kind: string;
-    if (target.startsWith('socket:')) kind = 'socket';
-    else if (target.startsWith('pipe:')) kind = 'pipe';
+    if (target.startsWith('socket:')) {
+      const socket = tcp.get(target.slice('socket:['.length, -1));
+      kind = !socket ? 'socket other' : socket.listening ? 'socket listen' : listening.has(socket.localPort) ? 'socket in' : 'socket out';
+      if (kind === 'socket out') outPorts.push(socket!.remotePort);
+    } else if (target.startsWith('pipe:')) kind = 'pipe';
     else if (target.startsWith('anon_inode:')) kind = target.slice('anon_inode:'.length).replace(/^\[|\]$/g, '');
     else if (target.startsWith(dataDir)) {
       const rest = target.slice(dataDir.length);
       kind = /\.sqlite/.test(rest) ? 'sqlite' : /lance/.test(rest) ? 'lancedb' : /blobs/.test(rest) ? 'blobs' : 'data-other';
+      if (kind === 'lancedb') lancedbFiles.push(rest);
     } else if (target.startsWith('/dev/')) kind = 'dev';
     else kind = 'file';
     kinds[kind] = (kinds[kind] ?? 0) + 1;
   }
-  return kinds;
+  return { kinds, lancedbFiles, outPorts };
 }
 
 /** How a series moved over the second half of the run after warm-up. */

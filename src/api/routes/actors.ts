@@ -75,4 +75,19 @@ export const actorRoutes: FastifyPluginAsyncTypebox<ActorRouteDeps> = async (app
       return reply.code(202).send({ crashed: req.body.path });
     },
   );
+  app.post(
+    '/v1/test/gc',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: 'Test hook: a full garbage collection now, when the node runs with --expose-gc (the soak reads memory after one)',
+        response: { 200: Type.Object({ collected: Type.Boolean({ description: 'false: the node runs without --expose-gc' }) }) },
+      },
+    },
+    async () => {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      return { collected: gc !== undefined };
+    },
+  );
 };
