@@ -7,12 +7,13 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { FakeLlmServer } from './support/fake-llm-server.js';
+import { dashboardExprs, exportedMetricNames, monitoredMetrics, monitoringDir } from './support/monitoring.js';
 import { spawnNode, type NodeProcess } from './support/node-process.js';
 import { fakeNvidiaSmi } from './support/ops-fake-nvidia-smi.js';
 import { until } from './support/until.js';
 
 const run = promisify(execFile);
-const monitoring = resolve('docker/monitoring');
+const monitoring = monitoringDir;
 const deploy = resolve('docker/deploy');
 
 function has(tool: string): boolean {
@@ -24,11 +25,6 @@ function has(tool: string): boolean {
   }
 }
 
-interface Dashboard { panels: { type: string; title: string; targets?: { expr: string }[] }[] }
-const rules = () => parse(readFileSync(join(monitoring, 'prometheus/paperd-rules.yml'), 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] };
-const dashboard = () => JSON.parse(readFileSync(join(monitoring, 'grafana/paperd-dashboard.json'), 'utf8')) as Dashboard;
-const dashboardExprs = () => dashboard().panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr.replaceAll('$node', '.*')));
-const metricNames = (expr: string) => [...expr.matchAll(/\b(paperd_[a-z0-9_]+)\b/g)].map((m) => m[1]!);
 
 describe('deployment and monitoring files', function () {
   this.timeout(120_000);
@@ -80,6 +76,8 @@ describe('deployment and monitoring files', function () {
         env: {
           PATH: `${smi.dir}:${process.env.PATH}`,
           PAPERD_OPS_GPU_TELEMETRY: 'true',
+          // A GPU node for batch work: the GPU lease metrics.
+          PAPERD_OFFLINE_GPU_NODES: JSON.stringify(['gpu']),
           PAPERD_PIPELINE_POOLS_ENRICHER_MAX: '2',
           PAPERD_GITHUB_WEBHOOK_SECRET: 's',
           PAPERD_ENRICHMENT_ENABLED: 'true',
@@ -102,15 +100,12 @@ describe('deployment and monitoring files', function () {
         return text.includes('paperd_gpu_temperature_celsius{') ? text : undefined;
       });
       // Declared metrics (a labelled gauge with nothing to report has its TYPE line and no sample yet).
-      const names = new Set<string>();
-      for (const [, name, type] of exported.matchAll(/^# TYPE (paperd_[a-z0-9_]+) (\w+)$/gm)) {
-        names.add(name!);
-        if (type === 'histogram') for (const suffix of ['_bucket', '_count', '_sum']) names.add(name + suffix);
-      }
-      // The link's metrics appear on nodes with peers; they are declared in src/link/metrics.ts.
+      const names = exportedMetricNames(exported);
+      // The link's metrics appear on nodes with peers; they are declared in src/link/metrics.ts. The
+      // sandbox's appear on a node with a Docker engine: test/ops-metrics.test.ts checks those.
       const linkSource = readFileSync(resolve('src/link/metrics.ts'), 'utf8');
-      const wanted = new Set([...rules().groups.flatMap((g) => g.rules.flatMap((r) => metricNames(r.expr))), ...dashboardExprs().flatMap(metricNames)]);
-      const missing = [...wanted].filter((n) => !names.has(n) && !(n.startsWith('paperd_link_') && linkSource.includes(`'${n}'`)));
+      const wanted = monitoredMetrics().all;
+      const missing = [...wanted].filter((n) => !names.has(n) && !(n.startsWith('paperd_link_') && linkSource.includes(`'${n}'`)) && !n.startsWith('paperd_sandbox_'));
       expect(missing, `asked for but not exported: ${missing.join(', ')}`).to.deep.equal([]);
       expect(wanted.size).to.be.greaterThan(25);
     });

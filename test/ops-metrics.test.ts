@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { rmSync } from 'node:fs';
 import { apiKey, spawnNode, withKey, type NodeProcess } from './support/node-process.js';
 import { FakeLlmServer, fakeReply } from './support/fake-llm-server.js';
+import { exportedMetricNames, monitoredMetrics } from './support/monitoring.js';
 import { fakeNvidiaSmi } from './support/ops-fake-nvidia-smi.js';
 import { sandboxContainersOf, sandboxDataDir, sandboxUnavailableReason } from './support/sandbox-fixtures.js';
 import { until } from './support/until.js';
@@ -16,6 +17,17 @@ function sample(metrics: string, name: string, labels: Record<string, string> = 
 }
 
 const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
+
+/**
+ * docker/monitoring reads `expected` (the rules or the dashboard), and every series of the
+ * monitoring files under these prefixes is one this node's /metrics declares.
+ */
+function expectMonitored(metrics: string, prefixes: string[], expected: string[]): void {
+  const monitored = [...monitoredMetrics().all].filter((n) => prefixes.some((p) => n.startsWith(p)));
+  expect(monitored, 'read by the Prometheus rules or the Grafana dashboard').to.include.members(expected);
+  const exported = exportedMetricNames(metrics);
+  expect(monitored.filter((n) => !exported.has(n)), 'read by docker/monitoring but not exported').to.deep.equal([]);
+}
 
 async function stop(node: NodeProcess): Promise<void> {
   node.child.kill('SIGTERM');
@@ -67,6 +79,7 @@ describe('/metrics: LLM tokens, sandbox runs, offline classes and GPU leases, th
     expect(sample(metrics, 'paperd_llm_tokens_total', { endpoint: 'mac', kind: 'completion' })).to.equal(words(fakeReply('mac', 'six seven eight nine')));
     expect(sample(metrics, 'paperd_llm_attempt_duration_seconds_count', { endpoint: 'gpu' })).to.equal(3);
     expect(sample(metrics, 'paperd_llm_endpoint_state', { endpoint: 'mac', state: 'up' })).to.equal(1);
+    expectMonitored(metrics, ['paperd_llm_'], ['paperd_llm_tokens_total']);
   });
 
   it('shows the offline classes by state, and a GPU lease held back while the fake nvidia-smi on the PATH says the GPU is hot', async () => {
@@ -95,6 +108,9 @@ describe('/metrics: LLM tokens, sandbox runs, offline classes and GPU leases, th
     expect(sample(hot, 'paperd_offline_class_state', { class: 'maintenance' }), 'every class has its state').to.not.equal(undefined);
     expect(sample(hot, 'paperd_offline_class_jobs', { class: 'quality', state: 'done' })).to.be.at.least(0);
     expect(sample(hot, 'paperd_offline_online_load')).to.be.oneOf([0, 1, 2]);
+    expectMonitored(hot, ['paperd_gpu_', 'paperd_offline_'], [
+      'paperd_gpu_lease_held', 'paperd_gpu_lease_hot', 'paperd_gpu_lease_held_back_total', 'paperd_offline_class_jobs', 'paperd_offline_class_state', 'paperd_offline_online_load',
+    ]);
     const jobs = (await (await fetch(`${url}/v1/jobs`)).json()) as { gpuLeases: { node: string; hot?: string }[] };
     expect(jobs.gpuLeases).to.deep.equal([{ node: 'gpu', holder: null, until: null, hot: 'GPU 1 at 86 °C (pause at 83 °C)' }]);
 
@@ -138,6 +154,7 @@ describe('/metrics: LLM tokens, sandbox runs, offline classes and GPU leases, th
     expect(sample(metrics, 'paperd_sandbox_run_duration_seconds_count', { outcome: 'ok' })).to.equal(2);
     expect(sample(metrics, 'paperd_sandbox_run_duration_seconds_sum', { outcome: 'timed-out' })).to.be.at.least(1);
     expect(sample(metrics, 'paperd_sandbox_kept_runs', { status: 'finished' })).to.equal(4);
+    expectMonitored(metrics, ['paperd_sandbox_'], ['paperd_sandbox_runs_total', 'paperd_sandbox_run_duration_seconds_bucket', 'paperd_sandbox_containers', 'paperd_sandbox_kept_runs']);
   });
 
   it('every family the issue lists is present on a node that holds papers', async () => {
