@@ -70,7 +70,17 @@ interface UpkeepPlan {
   readonly plan: IndexPlan;
   readonly current: { readonly name: string; readonly trainedOn: number; readonly unindexed: number } | undefined;
   readonly needsIdIndex: boolean;
-  readonly work: 'train' | 'optimize' | 'none';
+  /** Compact and take new rows into the index (when `plan` does not train a new one). */
+  readonly optimize: boolean;
+}
+
+/** The plan trains a new vector index (the first, or one that fits a grown table). */
+function trains(plan: IndexPlan): boolean {
+  return plan.action === 'build' || plan.action === 'retrain';
+}
+
+function hasWork(upkeep: UpkeepPlan): boolean {
+  return trains(upkeep.plan) || upkeep.optimize || upkeep.needsIdIndex;
 }
 
 /** The Arrow schema of a vector table of `dimensions`. */
@@ -236,7 +246,7 @@ export class VectorStore {
     // needs, and a deep list (fusion reads 100) needs a pool of a few times itself.
     if (this.index) query = query.nprobes(this.ann.nprobes).refineFactor(Math.max(4, Math.ceil((this.ann.refineFactor * 10) / k)));
     if (embedder) query = query.where(`embedder = ${sqlString(embedder)}`);
-    const recent = this.index && this.recent?.complete ? this.recent : undefined;
+    const recent = this.recentSearched;
     if (!recent) return (await query.toArray()) as { id: string; embedder: string; _distance: number }[];
     // LanceDB's indexed rows, and the rows it has not indexed from memory; an id's newest row is the one here.
     const indexed = ((await query.fastSearch().toArray()) as { id: string; embedder: string; _distance: number }[]).filter((r) => !recent.has(r.id));
@@ -249,7 +259,12 @@ export class VectorStore {
    * undefined while LanceDB scans them itself (not the table's writer, or the memory is incomplete).
    */
   get unindexedInMemory(): number | undefined {
-    return this.index && this.recent?.complete ? this.recent.size : undefined;
+    return this.recentSearched?.size;
+  }
+
+  /** The rows in memory, when searches read them instead of LanceDB's unindexed rows. */
+  private get recentSearched(): RecentRows | undefined {
+    return this.index && this.recent?.complete ? this.recent : undefined;
   }
 
   /** Exact nearest neighbours, bypassing any index: what recall is measured against. */
@@ -269,17 +284,19 @@ export class VectorStore {
     // Until the rows in memory are all there are, searches pay for LanceDB's scan: take them in now.
     const takeInNewRows = this.recent !== undefined && !this.recent.complete;
     let report: IndexReport;
-    if (this.upkeepApart) {
+    if (!this.upkeepApart) {
+      report = await this.maintainIndexHere(takeInNewRows);
+    } else {
       // Deciding is a few cheap reads: a process is started only for work.
       const upkeep = await this.upkeepPlan(takeInNewRows);
-      report = upkeep.work === 'none' && !upkeep.needsIdIndex
-        ? await this.indexReport(upkeep, false, t0)
-        : (await maintainIndexApart({ ...this.location, dimensions: this.dimensions, ann: this.ann, takeInNewRows }, this.closing.signal)).report;
-      // The other process committed a new version: search the index it left.
-      await this.table.checkoutLatest();
-      this.index = (await this.vectorIndex())?.name;
-    } else {
-      report = await this.maintainIndexHere(takeInNewRows);
+      if (!hasWork(upkeep)) {
+        report = await this.indexReport(upkeep, false, t0);
+      } else {
+        report = (await maintainIndexApart({ ...this.location, dimensions: this.dimensions, ann: this.ann, takeInNewRows }, this.closing.signal)).report;
+        // The other process committed a new version: search the index it left.
+        await this.table.checkoutLatest();
+        this.index = (await this.vectorIndex())?.name;
+      }
     }
     if (report.tookInNewRows && mark !== undefined) this.recent!.indexedUpTo(mark);
     return report;
@@ -289,21 +306,21 @@ export class VectorStore {
   async maintainIndexHere(takeInNewRows = false): Promise<IndexReport> {
     const t0 = performance.now();
     const upkeep = await this.upkeepPlan(takeInNewRows);
+    const { plan } = upkeep;
     if (upkeep.needsIdIndex) await this.table.createIndex('id', { config: lancedb.Index.btree() });
-    if (upkeep.work === 'train') {
+    if (plan.action === 'build' || plan.action === 'retrain') {
       const name = indexName(upkeep.rows);
-      const partitions = (upkeep.plan as { partitions: number }).partitions;
-      await this.table.createIndex('vector', { name, config: lancedb.Index.ivfRq({ distanceType: 'cosine', numPartitions: partitions, numBits: this.ann.numBits }) });
+      await this.table.createIndex('vector', { name, config: lancedb.Index.ivfRq({ distanceType: 'cosine', numPartitions: plan.partitions, numBits: this.ann.numBits }) });
       if (upkeep.current && upkeep.current.name !== name) await this.table.dropIndex(upkeep.current.name);
       this.index = name;
       // Searches filter on the embedder; without an index that filter reads the column of every row.
       if (!(await this.table.listIndices()).some((i) => i.columns.includes('embedder'))) {
         await this.table.createIndex('embedder', { config: lancedb.Index.bitmap() });
       }
-    } else if (upkeep.work === 'optimize') {
+    } else if (upkeep.optimize) {
       await this.optimize();
     }
-    return this.indexReport(upkeep, upkeep.work !== 'none', t0);
+    return this.indexReport(upkeep, trains(plan) || upkeep.optimize, t0);
   }
 
   /** What upkeep the table needs now (see `planIndex`), from its latest version. */
@@ -316,9 +333,8 @@ export class VectorStore {
     // Upserts join on id: without an index each one reads every id (at a million rows 400 ms of
     // CPU for 500 rows against 30 ms with it, bench/search), and so does `get`.
     const needsIdIndex = rows >= this.ann.minRows && !(await this.table.listIndices()).some((i) => i.columns.length === 1 && i.columns[0] === 'id');
-    if (plan.action === 'build' || plan.action === 'retrain') return { rows, plan, current, needsIdIndex, work: 'train' };
-    const optimize = plan.action === 'update' || (takeInNewRows && (current?.unindexed ?? 0) > 0) || (await this.table.stats()).fragmentStats.numSmallFragments > MAX_SMALL_FRAGMENTS;
-    return { rows, plan, current, needsIdIndex, work: optimize ? 'optimize' : 'none' };
+    const optimize = !trains(plan) && (plan.action === 'update' || (takeInNewRows && (current?.unindexed ?? 0) > 0) || (await this.table.stats()).fragmentStats.numSmallFragments > MAX_SMALL_FRAGMENTS);
+    return { rows, plan, current, needsIdIndex, optimize };
   }
 
   private async indexReport(upkeep: { rows: number; plan: IndexPlan }, worked: boolean, t0: number): Promise<IndexReport> {
