@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { IndexUpkeepProcessError } from '../src/errors.js';
-import { BACKGROUND_NICENESS } from '../src/runtime/background-thread.js';
+import { BACKGROUND_NICENESS, procStatFields } from '../src/runtime/background-thread.js';
 import type { AnnPolicy } from '../src/storage/lancedb/ann-policy.js';
 import { maintainIndexApart } from '../src/storage/lancedb/index-upkeep-process.js';
 import { RecentRows } from '../src/storage/lancedb/recent-rows.js';
@@ -28,8 +28,7 @@ function rows(from: number, count: number, embedder = 'test'): VectorRow[] {
 function upkeepChildren(): number[] {
   return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((pid) => {
     try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const ppid = Number(procStatFields(`/proc/${pid}/stat`)[1]);
       return ppid === process.pid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('index-upkeep-child') ? [Number(pid)] : [];
     } catch {
       return [];

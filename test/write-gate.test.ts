@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BACKGROUND_NICENESS } from '../src/runtime/background-thread.js';
+import { BACKGROUND_NICENESS, procStatFields } from '../src/runtime/background-thread.js';
 import { PersistentWorker } from '../src/runtime/persistent-worker.js';
 import { openDatabase, type Database } from '../src/storage/sqlite/database.js';
 import { WriteGate } from '../src/storage/sqlite/write-gate.js';
@@ -76,7 +76,7 @@ describe('write gate: the event loop and a writer thread take turns at the write
   it('worker threads run at a lower CPU priority than the event loop (Linux)', async function () {
     if (!existsSync('/proc/thread-self')) this.skip();
     const { thread } = await holder.request({ type: 'thread' });
-    const nice = (stat: string) => Number(readFileSync(stat, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const nice = (stat: string) => Number(procStatFields(stat)[16]);
     expect(nice(`/proc/self/task/${thread}/stat`)).to.equal(BACKGROUND_NICENESS);
     expect(nice('/proc/thread-self/stat')).to.equal(0);
   });

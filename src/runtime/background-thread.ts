@@ -1,4 +1,4 @@
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
 /** The nice value of threads that do batch work: the event loop's thread keeps 0. */
@@ -46,4 +46,30 @@ export function runAsBackgroundProcess(): number {
     }
   }
   return lowered;
+}
+
+/**
+ * The fields of a `/proc/<pid>[/task/<tid>]/stat` file after the parenthesised command name (which
+ * may hold spaces): `[1]` is the parent pid, `[16]` the nice value (fields 4 and 19 of proc(5)).
+ */
+export function procStatFields(path: string): string[] {
+  const stat = readFileSync(path, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** The nice value of each thread of this process (Linux; elsewhere none). */
+export function threadNiceValues(): number[] {
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return [];
+  }
+  return tids.flatMap((tid) => {
+    try {
+      return [Number(procStatFields(`/proc/self/task/${tid}/stat`)[16])];
+    } catch {
+      return []; // A thread that ended since the listing.
+    }
+  });
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { threadNiceValues } from '../../runtime/background-thread.js';
 import type { IndexUpkeepReply, IndexUpkeepRequest } from './index-upkeep-process.js';
 import { VectorStore } from './vector-store.js';
 
@@ -19,25 +19,8 @@ process.once('disconnect', () => process.exit(1));
 async function run(request: IndexUpkeepRequest): Promise<IndexUpkeepReply> {
   const store = await VectorStore.open(request.dir, request.dimensions, { table: request.table, ann: request.ann });
   try {
-    return { report: await store.maintainIndexHere(request.takeInNewRows), threadNiceness: threadNiceness() };
+    return { report: await store.maintainIndexHere(request.takeInNewRows), threadNiceness: threadNiceValues() };
   } finally {
     store.close();
-  }
-}
-
-/** The nice value of each of this process's threads, LanceDB's included (Linux; elsewhere none). */
-function threadNiceness(): number[] {
-  try {
-    // Field 19 of /proc/<pid>/task/<tid>/stat, counted after the parenthesised command name.
-    return readdirSync('/proc/self/task').flatMap((tid) => {
-      try {
-        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-        return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
-      } catch {
-        return [];
-      }
-    });
-  } catch {
-    return [];
   }
 }
