@@ -4,6 +4,7 @@ import { PaperRecord } from '../protocols/paper.js';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import { Journal, type Job, type NewJob } from '../storage/sqlite/journal.js';
 import { PaperStore } from '../storage/sqlite/papers.js';
+import { TransactionSlices } from '../storage/sqlite/transaction-slices.js';
 import { JOB, hasArxivPdf, type EnrichPayload, type FetchPdfPayload } from './job-kinds.js';
 
 /** One indexer step, as the event loop asks the index writer for it. */
@@ -54,7 +55,7 @@ export class IndexBatches {
   private readonly journal: Journal;
   private readonly papers: PaperStore;
   private now = 0;
-  private msPerPaper = TRANSACTION_BUDGET_MS / FIRST_SLICE;
+  private readonly slices = new TransactionSlices(TRANSACTION_BUDGET_MS, FIRST_SLICE);
   private readonly commit: (valid: { job: Job; record: PaperRecord }[], invalid: Job[], request: IndexRequest) => { pdfJobs: number; enrichJobs: number };
 
   constructor(db: Database, private readonly holding: HoldingGate) {
@@ -95,14 +96,8 @@ export class IndexBatches {
     let enrichJobs = 0;
     let transactions = 0;
     for (let at = 0; at < valid.length || (at === 0 && rejected.length > 0); ) {
-      const size = Math.max(1, Math.min(valid.length - at, Math.floor(TRANSACTION_BUDGET_MS / this.msPerPaper)));
-      const slice = valid.slice(at, at + size);
-      const counts = this.holding(() => {
-        const started = performance.now();
-        const written = this.commit(slice, at === 0 ? rejected : [], request);
-        if (slice.length > 0) this.msPerPaper = 0.7 * this.msPerPaper + 0.3 * ((performance.now() - started) / slice.length);
-        return written;
-      });
+      const slice = valid.slice(at, at + this.slices.next(valid.length - at));
+      const counts = this.holding(() => this.slices.timed(slice.length, () => this.commit(slice, at === 0 ? rejected : [], request)));
       pdfJobs += counts.pdfJobs;
       enrichJobs += counts.enrichJobs;
       transactions++;

@@ -1,6 +1,7 @@
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { BadInputError, describeError } from '../../errors.js';
 import { systemClock, type Clock } from '../../runtime/clock.js';
+import { TransactionSlices } from './transaction-slices.js';
 import { inTurn, type WriteGate } from './write-gate.js';
 import { jobOf, type AcceptResult, type Job, type JobCount, type JobFailure, type JobPriority, type JobRow, type NewJob } from './jobs.js';
 
@@ -31,8 +32,8 @@ const ACCEPT_SLICE_MS = 10;
  */
 export class Journal {
   private readonly maxAttempts: number;
-  /** Jobs in the next transaction of `acceptManyInTurn`, from the time the last one took. */
-  private acceptSlice = 64;
+  /** The transactions of `acceptManyInTurn`, sized from the time the last ones took. */
+  private readonly acceptSlices = new TransactionSlices(ACCEPT_SLICE_MS, 64);
   private readonly stuckGraceMs: number;
   private readonly insert: Statement<[{ kind: string; key: string; priority: number; now: number }]>;
   private readonly insertPayload: Statement<[number, string]>;
@@ -112,15 +113,8 @@ export class Journal {
     const results: AcceptResult[] = [];
     for (let at = 0; at < jobs.length; ) {
       if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      const slice = jobs.slice(at, at + this.acceptSlice);
-      const accepted = await inTurn(this.writeGate, () => {
-        const t0 = performance.now();
-        const out = this.acceptMany(slice);
-        // The next slice is sized from this one's time, within bounds.
-        const ms = Math.max(0.1, performance.now() - t0);
-        this.acceptSlice = Math.max(8, Math.min(1000, Math.round((slice.length * ACCEPT_SLICE_MS) / ms)));
-        return out;
-      });
+      const slice = jobs.slice(at, at + this.acceptSlices.next(jobs.length - at));
+      const accepted = await inTurn(this.writeGate, () => this.acceptSlices.timed(slice.length, () => this.acceptMany(slice)));
       results.push(...accepted);
       at += slice.length;
     }
