@@ -2,26 +2,12 @@ import { expect } from 'chai';
 import { mkdirSync, rmSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { Step } from '../src/offline/index.js';
 import { blobGc } from '../src/offline/maintenance/blob-gc.js';
 import { maintenanceClass } from '../src/offline/maintenance/maintenance-class.js';
 import { ftsMerge, incrementalVacuum, walCheckpoint } from '../src/offline/maintenance/sqlite-upkeep.js';
-import { silentLogger } from '../src/runtime/logger.js';
 import { openDatabase, type Database } from '../src/storage/sqlite/database.js';
 import { tempDataDir } from './support/node-process.js';
-
-/** A step the test drives: it may go on for `allowed` more questions. */
-function step(allowed = Infinity, cursor: { value?: unknown } = {}): Step {
-  let left = allowed;
-  return {
-    signal: new AbortController().signal,
-    deadline: Date.now() + 60_000,
-    mayContinue: () => left-- > 0,
-    cursor: { get: <T>() => cursor.value as T | undefined, set: (v) => (cursor.value = v) },
-    takeLlmRequest: () => true,
-    log: silentLogger(),
-  };
-}
+import { handStep } from './support/offline-classes.js';
 
 /** Segments in the FTS5 index, read from its structure record (rowid 10): cookie, then varints nLevel, nSegment. */
 function ftsSegments(db: Database): number {
@@ -59,10 +45,10 @@ describe('offline maintenance', function () {
   it('merges the FTS index into one segment in bounded pieces, and search finds the same papers', async () => {
     expect(ftsSegments(db)).to.be.greaterThan(5);
     const task = ftsMerge(db, 'papers_fts', 60_000, 1);
-    const first = await task.run(step(1));
+    const first = await task.run(handStep({}, 1));
     // One merge, then the step was over: the task is not finished and says so.
     expect(first).to.deep.equal({ finished: false, detail: { merges: 1 } });
-    const rest = await task.run(step());
+    const rest = await task.run(handStep({}));
     expect(rest.finished).to.equal(true);
     expect(ftsSegments(db)).to.equal(1);
     expect(db.prepare(`SELECT count(*) FROM papers_fts WHERE papers_fts MATCH 'transformers'`).pluck().get()).to.equal(40);
@@ -70,10 +56,10 @@ describe('offline maintenance', function () {
   });
 
   it('checkpoints the WAL, and skips incremental vacuum on a store not made for it', async () => {
-    const wal = await walCheckpoint(db, 1).run(step());
+    const wal = await walCheckpoint(db, 1).run(handStep({}));
     expect(wal.finished).to.equal(true);
     expect(wal.detail).to.have.property('checkpointed').that.is.a('number');
-    const vacuum = await incrementalVacuum(db, 1).run(step());
+    const vacuum = await incrementalVacuum(db, 1).run(handStep({}));
     expect(vacuum.detail).to.deep.equal({ skipped: 'auto_vacuum is not INCREMENTAL' });
   });
 
@@ -87,7 +73,7 @@ describe('offline maintenance', function () {
       for (let i = 0; i < 300; i++) put.run();
       inc.exec('DELETE FROM t');
       expect(inc.pragma('freelist_count', { simple: true })).to.be.greaterThan(100);
-      const result = await incrementalVacuum(inc, 1, 50).run(step());
+      const result = await incrementalVacuum(inc, 1, 50).run(handStep({}));
       expect(result.finished).to.equal(true);
       expect(inc.pragma('freelist_count', { simple: true })).to.equal(0);
     } finally {
@@ -111,7 +97,7 @@ describe('offline maintenance', function () {
     const fresh = blob('fresh', 1_000);
     const pdf = blob('pdf', 2 * day);
     db.prepare('UPDATE papers SET pdf_sha256 = ? WHERE id = ?').run(createHash('sha256').update('pdf').digest('hex'), '2401.00001');
-    const result = await blobGc(db, root, 1, day).run(step());
+    const result = await blobGc(db, root, 1, day).run(handStep({}));
     expect(result).to.deep.include({ finished: true, detail: { deleted: 1 } });
     expect(existsSync(orphan)).to.equal(false);
     expect(existsSync(fresh)).to.equal(true);
@@ -125,11 +111,11 @@ describe('offline maintenance', function () {
     let now = 1_000_000;
     const cls = maintenanceClass([task('often', 10), task('rarely', 1_000)], { now: () => now, lastOf: () => cursor.value as never });
     expect(cls.pending().queued).to.equal(2);
-    expect(await cls.run(step(Infinity, cursor))).to.deep.equal({ done: 2, more: false });
+    expect(await cls.run(handStep(cursor))).to.deep.equal({ done: 2, more: false });
     expect(cls.pending().queued).to.equal(0);
     now += 20;
     expect(cls.pending().queued).to.equal(1);
-    await cls.run(step(Infinity, cursor));
+    await cls.run(handStep(cursor));
     expect(runs).to.deep.equal(['often', 'rarely', 'often']);
   });
 });
