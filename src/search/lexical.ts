@@ -143,7 +143,9 @@ function statement(db: Database, key: string, sql: () => string): Statement {
  * evaluated only for those rows (through CASE, so that a NULL date fails a date filter rather
  * than reading as "not 0"). `ORDER BY bm25(…)` rather than `rank MATCH 'bm25(…)' ORDER BY rank`:
  * on SciFact the latter took 9 ms a query against 5.4 ms, and this binds the weights as plain
- * parameters.
+ * parameters. The floor is CAST because better-sqlite3 binds a JS number as REAL, and FTS5 then
+ * checks `rowid >=` on every match instead of starting its doclists there: at a million papers
+ * ranking the newest 20,000 matches of common words took 38 ms p50 that way, 24 ms with the CAST.
  */
 function candidateStatement(db: Database, filters: CompiledFilters): Statement {
   return statement(
@@ -152,7 +154,7 @@ function candidateStatement(db: Database, filters: CompiledFilters): Statement {
     () => `
       WITH candidates AS (
         SELECT rowid AS seq, bm25(papers_fts, @wTitle, @wAbstract, @wBody) AS bm25 FROM papers_fts
-        WHERE papers_fts MATCH @match AND rowid >= @floor
+        WHERE papers_fts MATCH @match AND rowid >= CAST(@floor AS INTEGER)
         ORDER BY bm25 LIMIT @candidates
       )
       SELECT p.seq, p.id, p.title, p.published, c.bm25, CASE WHEN ${filters.sql} THEN 1 ELSE 0 END AS keep
