@@ -243,8 +243,8 @@ export class VectorStore {
   private async nearest(vector: Float32Array, k: number, embedder: string | undefined): Promise<{ id: string; embedder: string; _distance: number }[]> {
     let query = this.table.vectorSearch(vector).distanceType('cosine').select(['id', 'embedder', '_distance']).limit(k);
     // The refine step re-reads full vectors: a pool of refineFactor × 10 rows is what recall@10
-    // needs, and a deep list (fusion reads 100) needs a pool of a few times itself.
-    if (this.index) query = query.nprobes(this.ann.nprobes).refineFactor(Math.max(4, Math.ceil((this.ann.refineFactor * 10) / k)));
+    // needs; a deep list (fusion reads 100) gets a pool of twice itself.
+    if (this.index) query = query.nprobes(this.ann.nprobes).refineFactor(Math.max(2, Math.ceil((this.ann.refineFactor * 10) / k)));
     if (embedder) query = query.where(`embedder = ${sqlString(embedder)}`);
     const recent = this.recentSearched;
     if (!recent) return (await query.toArray()) as { id: string; embedder: string; _distance: number }[];
