@@ -403,20 +403,26 @@ while (Date.now() < settleEnd) {
   if (depth === 0 && enrichPending === 0) break;
   await new Promise((r) => setTimeout(r, 1_000));
 }
-// The pipeline done, offline work may still ask the LLMs (enrichments the fallback answered are
-// redone once the load is low): the node is at rest once no request has reached them for 6 s.
+// The pipeline done, offline work goes on: enrichments the fallback answered are redone once the
+// load is low, and maintenance folds new vectors into the index in a child process. That is work,
+// not rest: offline work is paused (its queue stays in the journal) and the node is at rest once
+// no offline step runs and no request has reached the LLMs for 6 s.
 const llmRequests = () => proxies.reduce((n, p) => n + p.counts.forwarded + p.counts.failed, 0);
+type JobClasses = { classes: { name: string; queued: number; running: number }[] };
+const paused = await fetch(`${url}/v1/jobs/pause`, { method: 'POST', headers: auth });
+if (paused.status !== 200) throw new Error(`pausing offline work: HTTP ${paused.status} ${await paused.text()}`);
 const quietFrom = Date.now();
-let offlineAtRest = '';
-for (let last = llmRequests(), quietSince = Date.now(); Date.now() - quietSince < 6_000 && Date.now() - quietFrom < 180_000; ) {
+let offline: JobClasses = { classes: [] };
+for (let last = llmRequests(), quietSince = Date.now(); Date.now() - quietFrom < 180_000; ) {
   await new Promise((r) => setTimeout(r, 1_000));
-  if (llmRequests() !== last) {
+  offline = (await (await fetch(`${url}/v1/jobs`, { headers: auth })).json()) as JobClasses;
+  if (llmRequests() !== last || offline.classes.some((c) => c.running > 0)) {
     last = llmRequests();
     quietSince = Date.now();
-    const text = await (await fetch(`${url}/metrics`)).text();
-    offlineAtRest = [...text.matchAll(/^paperd_offline_class_jobs\{[^}]*class="([^"]+)"[^}]*state="running"[^}]*\} (\d+)/gm)].filter((m) => m[2] !== '0').map((m) => m[1]).join(', ');
-  }
+  } else if (Date.now() - quietSince >= 6_000) break;
 }
+const offlineRunning = offline.classes.filter((c) => c.running > 0).map((c) => c.name).join(', ');
+const offlineQueued = offline.classes.filter((c) => c.queued > 0).map((c) => `${c.name} ${c.queued}`).join(', ');
 const quietAfterS = (Date.now() - quietFrom) / 1000;
 // At rest after the load: reads in flight have finished; what stays open beyond the start's count
 // leaked. 3 s after the last work the router's connections to the LLM endpoints are still kept
@@ -468,7 +474,7 @@ const restFlat = restGrew <= Math.max(8, restTotal(fdsAtRestBefore) * 0.1);
 const kindsAtRest = [...new Set([...Object.keys(fdsAtRestBefore), ...Object.keys(fdsAtRestAfter)])].sort().map((k) => `${k} ${fdsAtRestBefore[k] ?? 0}→${fdsAtRestAfter[k] ?? 0}`).join(', ');
 console.log(`  fds at rest but API connections, before the load → after it: ${restTotal(fdsAtRestBefore)} → ${restTotal(fdsAtRestAfter)} (${kindsAtRest}): ${restFlat ? 'flat' : 'NOT flat'}`);
 verdicts.push({ name: 'fds at rest', gated: true, flat: restFlat, line: '' });
-console.log(`  LLM requests stopped ${(quietAfterS - 6).toFixed(0)} s after the pipeline had finished${offlineAtRest ? ` (offline work running: ${offlineAtRest})` : ''}; 3 s later (connections kept alive): socket out ${justAfter.kinds['socket out'] ?? 0}, lancedb ${justAfter.kinds.lancedb ?? 0}`);
+console.log(`  offline work paused once the pipeline had finished; at rest ${(quietAfterS - 6).toFixed(0)} s later${offlineRunning ? ` (still running: ${offlineRunning})` : ''}; left queued: ${offlineQueued || 'nothing'}; 3 s later (connections kept alive): socket out ${justAfter.kinds['socket out'] ?? 0}, lancedb ${justAfter.kinds.lancedb ?? 0}`);
 if (lancedbAtRest.length > 0) console.log(`  LanceDB files open at rest: ${lancedbAtRest.join(', ')}; the tables' indexes: ${tableIndexes}`);
 if (outAtRest.length > 0) {
   const names = new Map<number, string>([...proxies.map((p, i) => [Number(new URL(p.baseUrl).port), `LLM endpoint ${['gpu', 'mac'][i]}`] as const), ...fakes.map((f, i) => [Number(new URL(f.baseUrl).port), `fake vLLM ${['gpu', 'mac'][i]}`] as const)]);
