@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import * as lancedb from '@lancedb/lancedb';
-import { rmSync } from 'node:fs';
+import { readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { loadConfig } from '../src/config/load.js';
 import { DEFAULT_ANN_POLICY } from '../src/storage/lancedb/ann-policy.js';
 import { VectorStore, lancedbSession } from '../src/storage/lancedb/vector-store.js';
@@ -11,6 +11,22 @@ function vectors(seed: number): () => Float32Array {
   let s = seed;
   const next = () => ((s = (s * 1_103_515_245 + 12_345) >>> 0) / 2 ** 32) - 0.5;
   return () => Float32Array.from({ length: 64 }, next);
+}
+
+/** The index segments (by directory) of the table in `dir` that this process has a file open in. */
+function indexFilesOpen(dir: string): string[] {
+  const segments = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue; // closed since the listing
+    }
+    const segment = target.startsWith(dir) ? /_indices\/([^/]+)\//.exec(target)?.[1] : undefined;
+    if (segment) segments.add(segment);
+  }
+  return [...segments];
 }
 
 /** A table of four fragments with an IVF index, then 30 searches: what fills LanceDB's caches. */
@@ -41,12 +57,37 @@ describe('LanceDB caches: bounded by config, not by LanceDB\'s 6 GiB and 1 GiB d
     expect(large.approxNumItems()).to.be.greaterThan(0);
     expect(small.approxNumItems()).to.be.greaterThan(0);
     expect(small.approxNumItems(), 'entries the 1 MiB bound evicted').to.be.lessThan(large.approxNumItems());
-    expect(Number(small.sizeBytes())).to.be.at.most(Number(large.sizeBytes()));
+    expect(Number(small.sizeBytes()), 'bytes held within the two 1 MiB bounds').to.be.at.most(2 * 1_048_576);
   });
 
-  it('a node\'s bounds come from config (lancedb.*), 512 MiB of index and 64 MiB of metadata by default', () => {
-    expect(loadConfig({ env: {} }).lancedb).to.deep.equal({ indexCacheBytes: 512 * 1_048_576, metadataCacheBytes: 64 * 1_048_576 });
+  it('a node\'s bounds come from config (lancedb.*), 512 MiB of index and no metadata cache by default', () => {
+    expect(loadConfig({ env: {} }).lancedb).to.deep.equal({ indexCacheBytes: 512 * 1_048_576, metadataCacheBytes: 0 });
     expect(loadConfig({ env: { PAPERD_LANCEDB_INDEX_CACHE_BYTES: String(32 * 1_048_576) } }).lancedb.indexCacheBytes).to.equal(32 * 1_048_576);
-    expect(() => loadConfig({ env: { PAPERD_LANCEDB_METADATA_CACHE_BYTES: '1000' } })).to.throw(/lancedb/);
+    expect(() => loadConfig({ env: { PAPERD_LANCEDB_METADATA_CACHE_BYTES: '-1' } })).to.throw(/lancedb/);
+    expect(() => loadConfig({ env: { PAPERD_LANCEDB_INDEX_CACHE_BYTES: '1000' } })).to.throw(/lancedb/);
+  });
+
+  it('without a metadata cache, index segments that upkeep replaced leave no file open; with one they stay open', async () => {
+    const defaults = loadConfig({ env: {} }).lancedb;
+    const held = async (metadataCacheBytes: number) => {
+      const dir = tempDataDir();
+      const store = await VectorStore.open(dir, 64, { session: lancedbSession({ ...defaults, metadataCacheBytes }), ann: { ...DEFAULT_ANN_POLICY, minRows: 1_000, rowsPerPartition: 256, maxUnindexed: 100 } });
+      try {
+        const next = vectors(5);
+        const query = vectors(29);
+        // Each round adds rows, folds them into the index (a new segment replaces one) and searches it.
+        for (let round = 0; round < 4; round++) {
+          await store.upsert(Array.from({ length: round === 0 ? 1_200 : 300 }, (_, i) => ({ id: `${round}-${i}`, vector: next(), embedder: 'e', updated: '' })));
+          await store.maintainIndexHere(true);
+          for (let q = 0; q < 5; q++) expect(await store.search(query(), 10)).to.have.length(10);
+        }
+        return indexFilesOpen(dir);
+      } finally {
+        store.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    expect(await held(defaults.metadataCacheBytes), 'index files open between searches').to.deep.equal([]);
+    expect((await held(64 * 1_048_576)).length, 'index segments held open by the metadata cache').to.be.greaterThan(1);
   });
 });
