@@ -31,6 +31,11 @@ interface RecentRow {
 export class RecentRows {
   private readonly rows = new Map<string, RecentRow>();
   private seq = 0;
+  /**
+   * Counts writes and deletes, so that a reader can tell whether a scan is still current. Not
+   * rows let go once indexed: a search begun before the index run still needs them, and its scan has them.
+   */
+  private changes = 0;
   /** Rows written up to this write may be missing here; undefined when none are. */
   private missingUpTo: number | undefined;
 
@@ -45,6 +50,11 @@ export class RecentRows {
   /** Every row the index has not taken in is here: searches may skip LanceDB's unindexed rows. */
   get complete(): boolean {
     return this.missingUpTo === undefined;
+  }
+
+  /** Changes with every write and delete (see `changes`). */
+  get version(): number {
+    return this.changes;
   }
 
   get size(): number {
@@ -67,6 +77,7 @@ export class RecentRows {
   /** Rows now committed to the table (by upsert: a newer row of an id replaces the older). */
   added(rows: readonly { id: string; vector: Float32Array; embedder: string }[]): void {
     this.seq++;
+    this.changes++;
     for (const row of rows) {
       this.rows.delete(row.id);
       this.rows.set(row.id, { unit: unitVector(row.vector), embedder: row.embedder, seq: this.seq });
@@ -80,11 +91,13 @@ export class RecentRows {
 
   /** Rows deleted from the table. */
   deleted(ids: readonly string[]): void {
+    this.changes++;
     for (const id of ids) this.rows.delete(id);
   }
 
   /** Rows deleted from the table by id prefix. */
   deletedByPrefix(prefixes: readonly string[]): void {
+    this.changes++;
     for (const id of this.rows.keys()) if (prefixes.some((p) => id.startsWith(p))) this.rows.delete(id);
   }
 
@@ -101,10 +114,7 @@ export class RecentRows {
     const best: RecentHit[] = [];
     for (const [id, row] of this.rows) {
       if (embedder !== undefined && row.embedder !== embedder) continue;
-      const unit = row.unit;
-      let dot = 0;
-      for (let i = 0; i < unit.length; i++) dot += unit[i]! * query[i]!;
-      const distance = 1 - dot;
+      const distance = 1 - dotProduct(row.unit, query);
       if (best.length === k && distance >= best[k - 1]!.distance) continue;
       // Insertion into a short sorted list: k is at most a few hundred.
       let at = best.length === k ? k - 1 : best.length;
@@ -116,6 +126,23 @@ export class RecentRows {
     }
     return best;
   }
+}
+
+/** Four running sums: V8 does not vectorize the loop, and one sum waits on each add (20,000 rows of 384 dims: 13 rather than 17 ms). */
+function dotProduct(a: Float32Array, b: Float32Array): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 3 < a.length; i += 4) {
+    s0 += a[i]! * b[i]!;
+    s1 += a[i + 1]! * b[i + 1]!;
+    s2 += a[i + 2]! * b[i + 2]!;
+    s3 += a[i + 3]! * b[i + 3]!;
+  }
+  for (; i < a.length; i++) s0 += a[i]! * b[i]!;
+  return s0 + s1 + s2 + s3;
 }
 
 function unitVector(vector: Float32Array): Float32Array {

@@ -249,9 +249,14 @@ export class VectorStore {
     const recent = this.recentSearched;
     if (!recent) return (await query.toArray()) as { id: string; embedder: string; _distance: number }[];
     // LanceDB's indexed rows, and the rows it has not indexed from memory; an id's newest row is the one here.
-    const indexed = ((await query.fastSearch().toArray()) as { id: string; embedder: string; _distance: number }[]).filter((r) => !recent.has(r.id));
-    const unindexed = recent.nearest(vector, k, embedder).map((h) => ({ id: h.id, embedder: h.embedder, _distance: h.distance }));
-    return [...indexed, ...unindexed].sort((a, b) => a._distance - b._distance).slice(0, k);
+    // LanceDB takes the query before the memory is scanned, so the two run at once; a write or delete
+    // while LanceDB searched has the memory scanned again.
+    const pending = query.fastSearch().toArray() as Promise<{ id: string; embedder: string; _distance: number }[]>;
+    const scanned = recent.version;
+    let unindexed = recent.nearest(vector, k, embedder);
+    const indexed = (await pending).filter((r) => !recent.has(r.id));
+    if (recent.version !== scanned) unindexed = recent.nearest(vector, k, embedder);
+    return [...indexed, ...unindexed.map((h) => ({ id: h.id, embedder: h.embedder, _distance: h.distance }))].sort((a, b) => a._distance - b._distance).slice(0, k);
   }
 
   /**
