@@ -13,7 +13,11 @@ export interface BroadWordBounds {
   readonly broadQueryWindow: number;
 }
 
-export const DEFAULT_BROAD_WORD_BOUNDS: BroadWordBounds = { broadWordMatches: 50_000, broadQueryWindow: 20_000 };
+/**
+ * A window of 10,000 ranks in 15 ms p50 at 1.4M papers, 20,000 in 21 (both on one core, the
+ * event loop's); it is a matter of taste: a search of broad words only sees its newest matches.
+ */
+export const DEFAULT_BROAD_WORD_BOUNDS: BroadWordBounds = { broadWordMatches: 50_000, broadQueryWindow: 10_000 };
 
 /** What MATCH a search runs, and over which rows. */
 export interface MatchPlan {
