@@ -393,33 +393,41 @@ function seriesVerdicts(): { name: string; gated: boolean; flat: boolean; line: 
   });
 }
 // Let the pipeline finish what the soak gave it, then drain the node and check the stores.
+const enrichPendingIn = (text: string) =>
+  // Queued and leased are two lines: both must be 0.
+  [...text.matchAll(/^paperd_jobs_by_kind\{[^}]*kind="enrich"[^}]*state="(?:queued|leased)"[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
 const settleEnd = Date.now() + settleMaxS * 1000;
 let depth = NaN;
 while (Date.now() < settleEnd) {
   const text = await (await fetch(`${url}/metrics`)).text();
   depth = Number(/^paperd_pipeline_depth\{[^}]*\} (\d+)/m.exec(text)?.[1] ?? NaN);
-  // Queued and leased are two lines: both must be 0.
-  const enrichPending = [...text.matchAll(/^paperd_jobs_by_kind\{[^}]*kind="enrich"[^}]*state="(?:queued|leased)"[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
-  if (depth === 0 && enrichPending === 0) break;
+  if (depth === 0 && enrichPendingIn(text) === 0) break;
   await new Promise((r) => setTimeout(r, 1_000));
 }
-// The pipeline done, offline work goes on: enrichments the fallback answered are redone once the
-// load is low, and maintenance folds new vectors into the index in a child process. That is work,
-// not rest: offline work is paused (its queue stays in the journal) and the node is at rest once
-// no offline step runs and no request has reached the LLMs for 6 s.
+// The pipeline done, work goes on: enrichments the fallback answered are queued again for the LLM
+// (every `enrichment.redoCheckMs`, as offline-priority enrich jobs), and maintenance folds new
+// vectors into the index in a child process. That is work, not rest: offline classes are paused
+// (their queues stay in the journal), and the node is at rest once no offline step runs, no
+// enrich job is queued or leased, and no request has reached the LLMs for 6 s.
 const llmRequests = () => proxies.reduce((n, p) => n + p.counts.forwarded + p.counts.failed, 0);
 type JobClasses = { classes: { name: string; queued: number; running: number }[] };
 const paused = await fetch(`${url}/v1/jobs/pause`, { method: 'POST', headers: auth });
 if (paused.status !== 200) throw new Error(`pausing offline work: HTTP ${paused.status} ${await paused.text()}`);
 const quietFrom = Date.now();
 let offline: JobClasses = { classes: [] };
-for (let last = llmRequests(), quietSince = Date.now(); Date.now() - quietFrom < 180_000; ) {
+let enrichPending = 0;
+let atRest = false;
+for (let last = llmRequests(), quietSince = Date.now(); Date.now() - quietFrom < 360_000; ) {
   await new Promise((r) => setTimeout(r, 1_000));
   offline = (await (await fetch(`${url}/v1/jobs`, { headers: auth })).json()) as JobClasses;
-  if (llmRequests() !== last || offline.classes.some((c) => c.running > 0)) {
+  enrichPending = enrichPendingIn(await (await fetch(`${url}/metrics`)).text());
+  if (llmRequests() !== last || enrichPending > 0 || offline.classes.some((c) => c.running > 0)) {
     last = llmRequests();
     quietSince = Date.now();
-  } else if (Date.now() - quietSince >= 6_000) break;
+  } else if (Date.now() - quietSince >= 6_000) {
+    atRest = true;
+    break;
+  }
 }
 const offlineRunning = offline.classes.filter((c) => c.running > 0).map((c) => c.name).join(', ');
 const offlineQueued = offline.classes.filter((c) => c.queued > 0).map((c) => `${c.name} ${c.queued}`).join(', ');
@@ -470,11 +478,13 @@ for (const v of verdicts) console.log(v.line);
 const restTotal = (k: Record<string, number>) => Object.entries(k).reduce((a, [kind, n]) => (kind === 'socket in' ? a : a + n), 0);
 const restGrew = restTotal(fdsAtRestAfter) - restTotal(fdsAtRestBefore);
 // SQLite connections and LanceDB tables opened on first use account for a few more.
-const restFlat = restGrew <= Math.max(8, restTotal(fdsAtRestBefore) * 0.1);
+const restFlat = atRest && restGrew <= Math.max(8, restTotal(fdsAtRestBefore) * 0.1);
 const kindsAtRest = [...new Set([...Object.keys(fdsAtRestBefore), ...Object.keys(fdsAtRestAfter)])].sort().map((k) => `${k} ${fdsAtRestBefore[k] ?? 0}→${fdsAtRestAfter[k] ?? 0}`).join(', ');
 console.log(`  fds at rest but API connections, before the load → after it: ${restTotal(fdsAtRestBefore)} → ${restTotal(fdsAtRestAfter)} (${kindsAtRest}): ${restFlat ? 'flat' : 'NOT flat'}`);
 verdicts.push({ name: 'fds at rest', gated: true, flat: restFlat, line: '' });
-console.log(`  offline work paused once the pipeline had finished; at rest ${(quietAfterS - 6).toFixed(0)} s later${offlineRunning ? ` (still running: ${offlineRunning})` : ''}; left queued: ${offlineQueued || 'nothing'}; 3 s later (connections kept alive): socket out ${justAfter.kinds['socket out'] ?? 0}, lancedb ${justAfter.kinds.lancedb ?? 0}`);
+console.log(
+  `  offline work paused once the pipeline had finished; ${atRest ? `at rest ${(quietAfterS - 6).toFixed(0)} s later` : `NOT at rest after ${quietAfterS.toFixed(0)} s (enrich jobs pending ${enrichPending}${offlineRunning ? `, offline running: ${offlineRunning}` : ''})`}; offline classes left queued: ${offlineQueued || 'nothing'}; 3 s later (connections kept alive): socket out ${justAfter.kinds['socket out'] ?? 0}, lancedb ${justAfter.kinds.lancedb ?? 0}`,
+);
 if (lancedbAtRest.length > 0) console.log(`  LanceDB files open at rest: ${lancedbAtRest.join(', ')}; the tables' indexes: ${tableIndexes}`);
 if (outAtRest.length > 0) {
   const names = new Map<number, string>([...proxies.map((p, i) => [Number(new URL(p.baseUrl).port), `LLM endpoint ${['gpu', 'mac'][i]}`] as const), ...fakes.map((f, i) => [Number(new URL(f.baseUrl).port), `fake vLLM ${['gpu', 'mac'][i]}`] as const)]);
