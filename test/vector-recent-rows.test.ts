@@ -63,6 +63,24 @@ describe('recent rows searched from memory', () => {
     expect(recent.nearest(query, 100)).to.have.length(55);
   });
 
+  it('tells a search whether its scan is still current: writes and deletes change the version, rows let go once indexed do not', () => {
+    const recent = new RecentRows(100, true);
+    const v0 = recent.version;
+    recent.added(rows(0, 5));
+    const v1 = recent.version;
+    expect(v1).to.not.equal(v0);
+    recent.deleted(['p1']);
+    const v2 = recent.version;
+    expect(v2).to.not.equal(v1);
+    recent.deletedByPrefix(['p2']);
+    const v3 = recent.version;
+    expect(v3).to.not.equal(v2);
+    // A search that began before the index run scanned these rows; LanceDB's older version lacks them.
+    recent.indexedUpTo(recent.mark());
+    expect(recent.size).to.equal(0);
+    expect(recent.version).to.equal(v3);
+  });
+
   it('is complete only while it holds every unindexed row: not past its bound, until an index run that began later', () => {
     const recent = new RecentRows(10, true);
     recent.added(rows(0, 8));
