@@ -7,6 +7,7 @@ import { PersistentWorker } from '../src/runtime/persistent-worker.js';
 import { WriteGate } from '../src/storage/sqlite/write-gate.js';
 import { ActorSystem, tell, type SpecWithRef } from '../src/supervisors/index.js';
 import { webhookStage } from '../src/webhooks/webhook-stage.js';
+import { gate as latch } from './support/actors.js';
 import { requireShared } from './support/shared.js';
 import { until } from './support/until.js';
 import { githubFixtures, postGithub, startWebhookApi, type WebhookApi } from './support/webhook-api.js';
@@ -29,16 +30,14 @@ describe('backlog under load: nudges coalesce and webhooks take turns at the wri
     const handled: number[] = [];
     let steps = 0;
     let stepsWhenCrashed: number | undefined;
-    let entered!: () => void;
-    const firstStepEntered = new Promise<void>((r) => (entered = r));
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
+    const firstStepEntered = latch();
+    const held = latch();
     const stage: Stage = {
       async step() {
         steps++;
         if (steps === 1) {
-          entered();
-          await held;
+          firstStepEntered.open();
+          await held.promise;
         }
         const batch = journal.splice(0, 32);
         handled.push(...batch);
@@ -51,7 +50,7 @@ describe('backlog under load: nudges coalesce and webhooks take turns at the wri
     const worker: SpecWithRef<StageMessage> = system.worker('stage', pullingStage(() => stage, { idleMs: 60_000 }));
     await system.start(system.supervisor('root', [worker], { backoff: { minMs: 10, maxMs: 10, jitter: 0, resetAfterMs: 60_000 } }), () => {});
     try {
-      await firstStepEntered;
+      await firstStepEntered.promise;
       // A producer's nudge per item while the stage is busy: the items wait in the journal, not the mailbox.
       for (let i = 0; i < 1000; i++) {
         journal.push(i);
@@ -60,7 +59,7 @@ describe('backlog under load: nudges coalesce and webhooks take turns at the wri
       expect(worker.ref.cell.queued).to.equal(1);
       expect(worker.ref.cell.injectCrash()).to.equal(true);
       expect(worker.ref.cell.queued).to.equal(2);
-      release();
+      held.open();
       await until('the injected crash to reach the stage', async () => (worker.ref.cell.restarts > 0 ? true : undefined), 10_000);
       // The step in flight and the one nudge that waited ahead of the crash.
       expect(stepsWhenCrashed).to.equal(2);
@@ -77,17 +76,15 @@ describe('backlog under load: nudges coalesce and webhooks take turns at the wri
     const system = new ActorSystem();
     const journal: number[] = [];
     let steps = 0;
-    let entered!: () => void;
-    const stepEntered = new Promise<void>((r) => (entered = r));
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
+    const stepEntered = latch();
+    const held = latch();
     const stage: Stage = {
       async step() {
         steps++;
         // The init's nudge finds nothing; the next step is held while an item arrives.
         if (steps === 2) {
-          entered();
-          await held;
+          stepEntered.open();
+          await held.promise;
           return 0;
         }
         return journal.splice(0, 32).length;
@@ -98,11 +95,11 @@ describe('backlog under load: nudges coalesce and webhooks take turns at the wri
     try {
       await until('the init nudge to be handled', async () => (steps === 1 && worker.ref.cell.inFlight === 0 ? true : undefined), 5_000);
       tell(worker.ref, { type: 'work' });
-      await stepEntered;
+      await stepEntered.promise;
       journal.push(1);
       expect(tell(worker.ref, { type: 'work' })).to.equal(true);
       expect(worker.ref.cell.queued).to.equal(1);
-      release();
+      held.open();
       // Without that nudge the item would wait for the idle poll, a minute away.
       await until('the item that came during the step', async () => (journal.length === 0 ? true : undefined), 5_000);
     } finally {
