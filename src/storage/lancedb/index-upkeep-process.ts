@@ -23,7 +23,6 @@ export interface IndexUpkeepDone {
   readonly threadNiceness: readonly number[];
 }
 
-
 const ENTRY = fileURLToPath(new URL('./index-upkeep-child.mjs', import.meta.url));
 
 /**
