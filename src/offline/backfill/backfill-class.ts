@@ -23,10 +23,17 @@ export interface BackfillClassDeps {
 class StepOver extends Error {}
 
 /**
+ * How long a page in flight may finish after the scheduler takes the slot back. Cut at once, a
+ * page the repository had already sent (its reply crossing the abort) was asked for again.
+ */
+const PAGE_GRACE_MS = 3_000;
+
+/**
  * Backfill as an offline job class: each queued harvest (`BackfillRequests`) runs page by page
  * through the OAI-PMH harvester, whose checkpoint (the resumption token) is the cursor; before
  * each request the step asks the scheduler whether it may go on, so a pause or a rise in online
- * load stops it before the next page, and the request in flight is aborted. Units are records.
+ * load stops it before the next page; the request in flight gets `PAGE_GRACE_MS` to finish before
+ * it is aborted. Units are records.
  * Records go into the journal at offline priority, so the pipeline serves online work first, and
  * no more than `backlog` wait there, so stopping the harvest soon stops the work it caused.
  */
@@ -55,16 +62,21 @@ export function backfillClass(deps: BackfillClassDeps): JobClass {
       const request = deps.requests.next();
       if (!request) return { done: 0, more: false };
       const stepOver = new AbortController();
-      const signal = AbortSignal.any([step.signal, stepOver.signal]);
+      // Requests are cut by `stepOver` (after the grace); waits for room end as soon as the slot is taken back.
+      const signal = stepOver.signal;
+      const waits = AbortSignal.any([step.signal, signal]);
+      let grace: ReturnType<typeof setTimeout> | undefined;
+      const takenBack = () => (grace = setTimeout(() => stepOver.abort(step.signal.reason), PAGE_GRACE_MS));
+      step.signal.addEventListener('abort', takenBack, { once: true });
       let done = 0;
       let seen = checkpointOf(request.scopeKey)?.records ?? 0;
       const gated: RecordSink = {
         accept: (records, priority) => deps.sink.accept(records, priority),
         async waitForCapacity(priority) {
-          while (backlogged() && step.mayContinue()) await sleep(100, signal);
+          while (backlogged() && step.mayContinue()) await sleep(100, waits);
           if (!step.mayContinue() || backlogged()) stepOver.abort(new StepOver('step over'));
           signal.throwIfAborted();
-          await abortable(deps.sink.waitForCapacity?.(priority), signal);
+          await abortable(deps.sink.waitForCapacity?.(priority), waits);
         },
       };
       try {
@@ -86,10 +98,13 @@ export function backfillClass(deps: BackfillClassDeps): JobClass {
         step.log.info({ from: request.from, until: request.until, set: request.set }, 'backfill complete');
         return { done, more: deps.requests.queued() > 0 };
       } catch (error) {
-        if (signal.aborted) return { done, more: true };
+        if (waits.aborted) return { done, more: true };
         deps.requests.failed(request.id, error);
         step.log.warn({ err: error, from: request.from, until: request.until, set: request.set }, 'backfill failed; ask for it again to resume from its last page');
         return { done, failed: 1, more: deps.requests.queued() > 0 };
+      } finally {
+        step.signal.removeEventListener('abort', takenBack);
+        clearTimeout(grace);
       }
     },
   };
