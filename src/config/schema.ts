@@ -5,6 +5,7 @@ import { OpsConfig } from '../ops/config.js';
 import { PoolSettings } from '../pipeline/pool-config.js';
 import { OfflineConfigSchema } from '../offline/config.js';
 import { SandboxConfigSchema } from '../sandbox/config.js';
+import { DEFAULT_LANCEDB_CACHE } from '../storage/lancedb/cache-bounds.js';
 import { GithubPollerConfig } from '../sources/github/config.js';
 import { HuggingfacePollerConfig } from '../sources/huggingface/config.js';
 import { GithubWebhookSettings, HuggingfaceWebhookSettings } from '../webhooks/config.js';
@@ -129,14 +130,14 @@ export const ConfigSchema = Type.Object({
      * million papers' indexes take about 230 MB (IVF-RQ 180 MB, id 40 MB), and upkeep replaces
      * them while the old version is still cached: a smaller bound evicts what every search reads.
      */
-    indexCacheBytes: Type.Integer({ minimum: 1_048_576, default: 512 * 1_048_576 }),
+    indexCacheBytes: Type.Integer({ minimum: 1_048_576, default: DEFAULT_LANCEDB_CACHE.indexCacheBytes }),
     /**
      * File and fragment metadata (footers, schemas, deletion files), in bytes: none by default.
      * LanceDB keeps an opened index file's reader here, with its file open, and upkeep replaces
      * index segments: at 64 MiB a node held one more open file per index update, never released
      * (not by closing the table either). Searches at 1.4M rows measured the same without it.
      */
-    metadataCacheBytes: Type.Integer({ minimum: 0, default: 0 }),
+    metadataCacheBytes: Type.Integer({ minimum: 0, default: DEFAULT_LANCEDB_CACHE.metadataCacheBytes }),
   }, { default: {} }),
 });
 

@@ -3,6 +3,7 @@ import type { Embedder } from '../embedding/index.js';
 import { EMBEDDING_DIMENSIONS, EmbedderProvider } from '../embedding/embedder-provider.js';
 import type { Clock } from '../runtime/clock.js';
 import { BlobStore } from './blobs.js';
+import { DEFAULT_LANCEDB_CACHE } from './lancedb/cache-bounds.js';
 import { VectorStore, lancedbSession } from './lancedb/vector-store.js';
 import { openDatabase, sqlitePath, type Database } from './sqlite/database.js';
 import { Journal } from './sqlite/journal.js';
@@ -77,7 +78,7 @@ export async function openStore(dataDir: string, clock: Clock, options: { remote
   try {
     // The node is the tables' one writer: it searches what the index has not taken in from memory,
     // and keeps the index in a process of its own that yields the CPU to searches.
-    const writer = { recentRows: RECENT_ROWS, indexUpkeepApart: true, ...(options.lancedbCache ? { session: lancedbSession(options.lancedbCache) } : {}) };
+    const writer = { recentRows: RECENT_ROWS, indexUpkeepApart: true, session: lancedbSession(options.lancedbCache ?? DEFAULT_LANCEDB_CACHE) };
     vectors = await VectorStore.open(lancedbPath(dataDir), dimensions, { table: tables.papers, ...writer });
     chunkVectors = await VectorStore.open(lancedbPath(dataDir), dimensions, { table: tables.chunks, ...writer });
   } catch (error) {
