@@ -198,6 +198,28 @@ describe('a vector table whose writer searches unindexed rows from memory (real 
     }
   });
 
+  it('compacts in the upkeep process while vectors are rewritten, holding the writes until it is done', async () => {
+    store = await VectorStore.open(dir, dimensions, { ann: policy, recentRows: 2000, indexUpkeepApart: true });
+    await store.upsert(rows(0, 2500));
+    expect((await store.maintainIndex()).plan).to.equal('build');
+    // 70 small fragments and 700 unindexed rows: the next run folds them in and compacts.
+    for (let i = 0; i < 70; i++) await store.upsert(rows(10_000 + i * 10, 10));
+    // Meanwhile rows the compaction rewrites are updated, as vector sync does after a refit.
+    const remade = (round: number) => rows(20_000 + round * 40, 40).map((r, i) => ({ ...r, id: `p${i}` }));
+    let settled = false;
+    const run = store.maintainIndex().finally(() => (settled = true));
+    let round = 0;
+    while (!settled && round < 200) await store.upsert(remade(round++));
+    const report = await run;
+    expect(report.plan).to.equal('update');
+    expect(report.tookInNewRows).to.equal(true);
+    // The writes held while it ran all landed, the last one last.
+    const last = remade(round - 1);
+    expect(Array.from((await store.get('p7'))!.vector)).to.deep.equal(Array.from(last[7]!.vector));
+    expect((await nearestId(store, last[7]!.vector))?.id).to.equal('p7');
+    expect(await store.count()).to.equal(3200);
+  });
+
   it('stops the upkeep process when the store closes, leaving the table as it was', async function () {
     if (process.platform !== 'linux') this.skip(); // finds the child process through /proc
     store = await VectorStore.open(dir, dimensions, { ann: policy, recentRows: 1000, indexUpkeepApart: true });

@@ -31,8 +31,8 @@ const ENTRY = fileURLToPath(new URL('./index-upkeep-child.mjs', import.meta.url)
  * compacting fragments) costs 20 s and more of CPU in LanceDB's native threads, which cannot be
  * told apart from the threads that answer searches in the node's own process; in a process of its
  * own the work yields the cores to searches and the event loop. LanceDB lets the two processes
- * share the table: its commits are atomic, and a compaction that meets the node's concurrent
- * upsert of the same rows is retried or fails without harm.
+ * share the table: its commits are atomic. A compaction fails when the node updates rows it
+ * rewrites meanwhile, so the node holds its writes while one runs (`VectorStore.maintainIndex`).
  * @throws IndexUpkeepProcessError when the run failed, the process died, or `signal` stopped it
  */
 export function maintainIndexApart(request: IndexUpkeepRequest, signal?: AbortSignal): Promise<IndexUpkeepDone> {

@@ -111,6 +111,8 @@ export class VectorStore {
   private recent: RecentRows | undefined;
   /** Stops a running upkeep process when the store closes. */
   private readonly closing = new AbortController();
+  /** The writes and compactions so far, in order: each waits for the one before (see `inTurn`). */
+  private turn: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly connection: lancedb.Connection,
@@ -157,11 +159,13 @@ export class VectorStore {
         throw new BadInputError(`vector of ${row.id} has ${row.vector.length} dimensions; the table holds ${this.dimensions}`);
       }
     }
-    await this.table
-      .mergeInsert('id')
-      .whenMatchedUpdateAll()
-      .whenNotMatchedInsertAll()
-      .execute(rows.map((r) => ({ id: r.id, vector: r.vector, embedder: r.embedder, updated: r.updated })));
+    await this.inTurn(() =>
+      this.table
+        .mergeInsert('id')
+        .whenMatchedUpdateAll()
+        .whenNotMatchedInsertAll()
+        .execute(rows.map((r) => ({ id: r.id, vector: r.vector, embedder: r.embedder, updated: r.updated }))),
+    );
     this.recent?.added(rows);
   }
 
@@ -170,7 +174,7 @@ export class VectorStore {
     let deleted = 0;
     for (let i = 0; i < ids.length; i += DELETE_CHUNK) {
       const list = ids.slice(i, i + DELETE_CHUNK).map(sqlString).join(', ');
-      deleted += (await this.table.delete(`id IN (${list})`)).numDeletedRows;
+      deleted += (await this.inTurn(() => this.table.delete(`id IN (${list})`))).numDeletedRows;
     }
     this.recent?.deleted(ids);
     return deleted;
@@ -181,7 +185,7 @@ export class VectorStore {
     let deleted = 0;
     for (let i = 0; i < prefixes.length; i += DELETE_CHUNK) {
       const predicate = prefixes.slice(i, i + DELETE_CHUNK).map((p) => `starts_with(id, ${sqlString(p)})`).join(' OR ');
-      deleted += (await this.table.delete(predicate)).numDeletedRows;
+      deleted += (await this.inTurn(() => this.table.delete(predicate))).numDeletedRows;
     }
     this.recent?.deletedByPrefix(prefixes);
     return deleted;
@@ -290,14 +294,16 @@ export class VectorStore {
     const takeInNewRows = this.recent !== undefined && !this.recent.complete;
     let report: IndexReport;
     if (!this.upkeepApart) {
-      report = await this.maintainIndexHere(takeInNewRows);
+      report = await this.inTurn(() => this.maintainIndexHere(takeInNewRows));
     } else {
       // Deciding is a few cheap reads: a process is started only for work.
       const upkeep = await this.upkeepPlan(takeInNewRows);
       if (!hasWork(upkeep)) {
         report = await this.indexReport(upkeep, false, t0);
       } else {
-        report = (await maintainIndexApart({ ...this.location, dimensions: this.dimensions, ann: this.ann, takeInNewRows }, this.closing.signal)).report;
+        const apart = () => maintainIndexApart({ ...this.location, dimensions: this.dimensions, ann: this.ann, takeInNewRows }, this.closing.signal);
+        // Building an index commits beside writes; a compaction does not (see `inTurn`).
+        report = (await (upkeep.optimize ? this.inTurn(apart) : apart())).report;
         // The other process committed a new version: search the index it left.
         await this.table.checkoutLatest();
         this.index = (await this.vectorIndex())?.name;
@@ -373,6 +379,18 @@ export class VectorStore {
    */
   async optimize(): Promise<void> {
     await this.table.optimize({ cleanupOlderThan: new Date(Date.now() - 3_600_000) });
+  }
+
+  /**
+   * Runs `work` after the writes and compactions before it, and holds the ones after it until it
+   * is done. LanceDB fails a compaction when a write committed while it ran updated or deleted rows
+   * of the fragments it rewrites ("preempted by concurrent transaction"): while the vectors are
+   * remade after a refit, every batch of vector sync is such a write, and every compaction failed.
+   */
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(work, work);
+    this.turn = run.catch(() => undefined);
+    return run;
   }
 
   /** Releases the table and the connection. */
