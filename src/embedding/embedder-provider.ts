@@ -5,6 +5,7 @@ import type { Embedder } from './embedder.js';
 import { HashEmbedder } from './hash-embedder.js';
 import { BadInputError, EmbedderFitError } from '../errors.js';
 import { fitLsaInWorker } from './fit-lsa-in-worker.js';
+import { LsaEmbedThread } from './lsa-batch-embedder.js';
 import { shouldRefit, type LsaEmbedder } from './lsa/index.js';
 
 /** Vectors of every embedder paperd runs have this many dimensions: one LanceDB schema for all. */
@@ -22,8 +23,13 @@ export type RefitOutcome = { readonly refitted: false; readonly papers: number }
 export class EmbedderProvider {
   // Aborted by `close`: stops the fits in progress and refuses new ones.
   private readonly closing = new AbortController();
+  private readonly batchThread: LsaEmbedThread;
+  private batchEmbedder: Embedder;
 
-  private constructor(private readonly dataDir: string, private readonly models: EmbeddedModelStore, private embedder: Embedder) {}
+  private constructor(private readonly dataDir: string, private readonly models: EmbeddedModelStore, private embedder: Embedder) {
+    this.batchThread = new LsaEmbedThread(dataDir);
+    this.batchEmbedder = this.forBatchesOf(embedder);
+  }
 
   static async open(dataDir: string): Promise<EmbedderProvider> {
     const models = new EmbeddedModelStore(dataDir);
@@ -32,6 +38,18 @@ export class EmbedderProvider {
 
   current(): Embedder {
     return this.embedder;
+  }
+
+  /**
+   * The current embedder for background batches (vector and chunk sync): the same vectors, but an
+   * LSA fit embeds them in a thread of its own (`LsaEmbedThread`), off the event loop.
+   */
+  forBatches(): Embedder {
+    return this.batchEmbedder;
+  }
+
+  private forBatchesOf(embedder: Embedder): Embedder {
+    return 'fitId' in embedder ? this.batchThread.embedderFor(embedder as LsaEmbedder) : embedder;
   }
 
   /** Papers the current model was fitted on (0 for the hash embedder). */
@@ -72,6 +90,7 @@ export class EmbedderProvider {
     signal.throwIfAborted();
     await this.models.activate(model.fitId);
     this.embedder = model;
+    this.batchEmbedder = this.forBatchesOf(model);
     const now = Date.now();
     db.prepare(`INSERT INTO outbox (paper_id, op, created_at) SELECT id, 'upsert', ? FROM papers ORDER BY seq`).run(now);
     const fitMs = Math.round(performance.now() - t0);
@@ -85,5 +104,10 @@ export class EmbedderProvider {
    */
   close(): void {
     this.closing.abort();
+  }
+
+  /** Ends the thread that embeds batches; the store closing calls it, once its writers stopped. */
+  closeBatchThread(): Promise<void> {
+    return this.batchThread.close();
   }
 }

@@ -67,6 +67,7 @@ export async function openStore(dataDir: string, clock: Clock, options: { remote
   const embedders = await EmbedderProvider.open(dataDir);
   const remote = options.remote;
   const embedder = () => remote ?? embedders.current();
+  const batchEmbedder = () => remote ?? embedders.forBatches();
   const db = openDatabase(sqlitePath(dataDir));
   // The bulk writes, which need a large page cache, are the index writer's, on its own connection:
   // this one answers searches and makes small writes, and the OS caches the file for both.
@@ -101,13 +102,14 @@ export async function openStore(dataDir: string, clock: Clock, options: { remote
     papers: new PaperStore(db, clock),
     vectors,
     blobs,
-    vectorSync: new VectorSync({ db, vectors, embedder, writeGate }),
+    vectorSync: new VectorSync({ db, vectors, embedder: batchEmbedder, writeGate }),
     chunkVectors,
-    chunkSync: new ChunkSync(db, chunkVectors, embedder, writeGate),
+    chunkSync: new ChunkSync(db, chunkVectors, batchEmbedder, writeGate),
     writeGate,
     indexWriter,
     close() {
       void indexWriter.close();
+      void embedders.closeBatchThread();
       chunkVectors.close();
       vectors.close();
       db.close();
