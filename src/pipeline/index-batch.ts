@@ -1,10 +1,11 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Database } from 'better-sqlite3';
 import { PaperRecord } from '../protocols/paper.js';
-import type { Clock, TimerHandle } from '../runtime/clock.js';
+import { StepClock } from '../runtime/clock.js';
 import { Journal, type Job, type NewJob } from '../storage/sqlite/journal.js';
 import { PaperStore } from '../storage/sqlite/papers.js';
 import { TransactionSlices } from '../storage/sqlite/transaction-slices.js';
+import type { HoldingGate } from '../storage/sqlite/worker-connection.js';
 import { JOB, hasArxivPdf, type EnrichPayload, type FetchPdfPayload } from './job-kinds.js';
 
 /** One indexer step, as the event loop asks the index writer for it. */
@@ -29,9 +30,6 @@ export interface IndexOutcome {
   readonly transactions: number;
 }
 
-/** Runs a write while holding the process's write gate (see `WriteGate`). */
-export type HoldingGate = <T>(write: () => T) => T;
-
 /**
  * How long one transaction may hold SQLite's write lock. At a million papers a paper costs about
  * 2 ms to write (its author and category rows land on pages all over their B-trees), so a batch
@@ -54,19 +52,13 @@ const isPaperRecord = TypeCompiler.Compile(PaperRecord);
 export class IndexBatches {
   private readonly journal: Journal;
   private readonly papers: PaperStore;
-  private now = 0;
+  private readonly clock = new StepClock('the index writer');
   private readonly slices = new TransactionSlices(TRANSACTION_BUDGET_MS, FIRST_SLICE);
   private readonly commit: (valid: { job: Job; record: PaperRecord }[], invalid: Job[], request: IndexRequest) => { pdfJobs: number; enrichJobs: number };
 
   constructor(db: Database, private readonly holding: HoldingGate) {
     // Every row of a step carries the step's time, as the node's clock gave it.
-    const clock: Clock = {
-      now: () => this.now,
-      setTimeout: () => {
-        throw new Error('the index writer keeps no timers');
-      },
-      clearTimeout: (_: TimerHandle) => undefined,
-    };
+    const clock = this.clock;
     this.journal = new Journal(db, clock);
     this.papers = new PaperStore(db, clock);
     this.commit = db.transaction((valid: { job: Job; record: PaperRecord }[], invalid: Job[], request: IndexRequest) => {
@@ -88,7 +80,7 @@ export class IndexBatches {
   }
 
   run(request: IndexRequest): IndexOutcome {
-    this.now = request.now;
+    this.clock.at(request.now);
     const jobs = this.holding(() => this.journal.claim(request.owner, request.batchSize, request.leaseMs, request.now, JOB.ingest));
     const rejected = jobs.filter((job) => !isPaperRecord.Check(job.payload));
     const valid = jobs.filter((job) => isPaperRecord.Check(job.payload)).map((job) => ({ job, record: job.payload as PaperRecord }));

@@ -37,3 +37,28 @@ export function systemClock(): Clock {
     },
   };
 }
+
+/**
+ * A clock for work a worker thread does on the node's behalf: it reads the time each step was
+ * given (`at`), as the node's clock told it, so rows are stamped as if the node wrote them. It
+ * keeps no timers.
+ */
+export class StepClock implements Clock {
+  private time = 0;
+
+  constructor(private readonly what: string) {}
+
+  at(time: number): void {
+    this.time = time;
+  }
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimeout(): TimerHandle {
+    throw new Error(`${this.what} keeps no timers`);
+  }
+
+  clearTimeout(): void {}
+}
