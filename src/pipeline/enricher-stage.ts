@@ -19,6 +19,7 @@ import type { Job, Journal } from '../storage/sqlite/journal.js';
 import type { StoredPaper } from '../storage/sqlite/paper-rows.js';
 import type { PaperStore } from '../storage/sqlite/papers.js';
 import { inTurn, type WriteGate } from '../storage/sqlite/write-gate.js';
+import { FallbackEnrichmentWriter } from './fallback-enrichment-writer.js';
 import { JOB, type EnrichPayload } from './job-kinds.js';
 
 /** The LLM enrichment asks, when one is configured. */
@@ -46,6 +47,9 @@ export interface EnricherOptions {
 /** A paper whose enrichment failed for a passing reason is tried again after this. */
 const RETRY_MS = 5_000;
 
+/** Papers a step of the fallback's thread takes on: one round trip for many, as no endpoint waits. */
+const FALLBACK_BATCH = 50;
+
 type Outcome = { result: EnrichmentResult; provenance: EnrichmentProvenance; why?: string };
 
 /**
@@ -62,8 +66,10 @@ export function enricherStage(options: EnricherOptions): Stage {
   const counts = { byLlm: 0, byFallback: 0, rejected: 0, skipped: 0 };
 
   const graph = new GraphStore(db, options.clock);
-  // The fallback's CPU work runs in its own thread, not between the API's requests.
+  // The fallback's CPU work runs in its own thread, not between the API's requests. Without an
+  // LLM, so do its writes: the whole step runs in the enrichment writer's thread.
   const fallback = new FallbackEnricher();
+  const writer = !options.llm && options.writeGate && !db.memory ? new FallbackEnrichmentWriter(db.name, options.writeGate) : undefined;
   // The paper's place in the knowledge graph (authors, categories, and what the enrichment found)
   // is written with the enrichment, in the same transaction.
   const commit = db.transaction((job: Job, paper: StoredPaper | undefined, version: number, outcome: Outcome | undefined) => {
@@ -115,8 +121,18 @@ export function enricherStage(options: EnricherOptions): Stage {
     }
   }
 
+  async function stepApart(writer: FallbackEnrichmentWriter): Promise<number> {
+    const outcome = await writer.request({ owner, limit: Math.max(options.concurrency, FALLBACK_BATCH), leaseMs: options.leaseMs, now: options.clock.now(), retryMs: RETRY_MS });
+    counts.byFallback += outcome.enriched;
+    counts.skipped += outcome.skipped;
+    for (const failure of outcome.failed) log.warn({ paper: failure.paper, err: { message: failure.message }, permanent: failure.permanent }, 'enrichment failed');
+    if (outcome.claimed > 0) options.committed?.();
+    return outcome.claimed;
+  }
+
   return {
     async step() {
+      if (writer) return stepApart(writer);
       const jobs = await inTurn(options.writeGate, () => journal.claim(owner, options.concurrency, options.leaseMs, options.clock.now(), JOB.enrich));
       if (jobs.length === 0) return 0;
       await Promise.all(jobs.map(handle));
@@ -125,7 +141,7 @@ export function enricherStage(options: EnricherOptions): Stage {
     },
     async close() {
       journal.release(owner);
-      await fallback.close();
+      await Promise.all([fallback.close(), writer?.close()]);
     },
     summary: () => ({ ...counts, model: options.llm?.model ?? null }),
   };
