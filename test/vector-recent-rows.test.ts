@@ -220,6 +220,37 @@ describe('a vector table whose writer searches unindexed rows from memory (real 
     expect(await store.count()).to.equal(3200);
   });
 
+  it('keeps the id index over every row apart, as upserts come, without folding the vectors in', async () => {
+    store = await VectorStore.open(dir, dimensions, { ann: policy, recentRows: 2000, indexUpkeepApart: true, idIndexRefreshRows: 300 });
+    await store.upsert(rows(0, 2500));
+    expect((await store.maintainIndex()).plan).to.equal('build');
+    const connection = await lancedb.connect(dir);
+    const indexStats = async () => {
+      const table = await connection.openTable('papers');
+      try {
+        const indices = await table.listIndices();
+        const of = async (column: string) => (await table.indexStats(indices.find((i) => i.columns[0] === column)!.name))!.numUnindexedRows;
+        return { id: await of('id'), vector: await of('vector') };
+      } finally {
+        table.close();
+      }
+    };
+    // Under the bound: nothing runs.
+    await store.upsert(rows(10_000, 200));
+    expect(await indexStats()).to.deep.equal({ id: 200, vector: 200 });
+    // Past it: the id index is rebuilt over every row, and the vector index keeps its 300 new rows for upkeep.
+    const late = rows(20_000, 100);
+    await store.upsert(late);
+    await until('the id index to cover every row', async () => ((await indexStats()).id === 0 ? true : undefined), 60_000);
+    expect((await indexStats()).vector).to.equal(300);
+    expect(store.unindexedInMemory).to.equal(300);
+    expect((await nearestId(store, late[42]!.vector))?.id).to.equal(late[42]!.id);
+    // A row upserted again stays one row.
+    await store.upsert([{ ...late[42]!, vector: rows(30_000, 1)[0]!.vector }]);
+    expect(await store.count()).to.equal(2800);
+    connection.close();
+  });
+
   it('stops the upkeep process when the store closes, leaving the table as it was', async function () {
     if (process.platform !== 'linux') this.skip(); // finds the child process through /proc
     store = await VectorStore.open(dir, dimensions, { ann: policy, recentRows: 1000, indexUpkeepApart: true });

@@ -19,7 +19,8 @@ process.once('disconnect', () => process.exit(1));
 async function run(request: IndexUpkeepRequest): Promise<IndexUpkeepReply> {
   const store = await VectorStore.open(request.dir, request.dimensions, { table: request.table, ann: request.ann });
   try {
-    return { report: await store.maintainIndexHere(request.takeInNewRows), threadNiceness: threadNiceValues() };
+    const report = request.idIndexOnly ? await store.refreshIdIndex() : await store.maintainIndexHere(request.takeInNewRows);
+    return { report, threadNiceness: threadNiceValues() };
   } finally {
     store.close();
   }

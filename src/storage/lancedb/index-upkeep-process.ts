@@ -12,6 +12,8 @@ export interface IndexUpkeepRequest {
   readonly ann: AnnPolicy;
   /** Take unindexed rows in even below the policy's bound (see `VectorStore.maintainIndexHere`). */
   readonly takeInNewRows: boolean;
+  /** Only rebuild the B-tree on id over every row (see `VectorStore.refreshIdIndex`). */
+  readonly idIndexOnly?: boolean;
 }
 
 export type IndexUpkeepReply = IndexUpkeepDone | { readonly error: { readonly name: string; readonly message: string } };
