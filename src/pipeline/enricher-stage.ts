@@ -11,14 +11,13 @@ import {
   type EnrichmentProvenance,
   type EnrichmentResult,
 } from '../enrichment/index.js';
-import { GraphStore, enrichmentFacts, paperFacts } from '../graph/index.js';
 import type { LlmRouter } from '../inference/router.js';
 import type { Clock } from '../runtime/clock.js';
-import { EnrichmentStore } from '../storage/sqlite/enrichments.js';
 import type { Job, Journal } from '../storage/sqlite/journal.js';
 import type { StoredPaper } from '../storage/sqlite/paper-rows.js';
 import type { PaperStore } from '../storage/sqlite/papers.js';
 import { inTurn, type WriteGate } from '../storage/sqlite/write-gate.js';
+import { enrichmentCommit } from './enrichment-commit.js';
 import { FallbackEnrichmentWriter } from './fallback-enrichment-writer.js';
 import { JOB, type EnrichPayload } from './job-kinds.js';
 
@@ -62,25 +61,13 @@ type Outcome = { result: EnrichmentResult; provenance: EnrichmentProvenance; why
  */
 export function enricherStage(options: EnricherOptions): Stage {
   const { db, journal, papers, owner, log } = options;
-  const store = new EnrichmentStore(db, options.clock);
   const counts = { byLlm: 0, byFallback: 0, rejected: 0, skipped: 0 };
 
-  const graph = new GraphStore(db, options.clock);
   // The fallback's CPU work runs in its own thread, not between the API's requests. Without an
   // LLM, so do its writes: the whole step runs in the enrichment writer's thread.
   const fallback = new FallbackEnricher();
   const writer = !options.llm && options.writeGate && !db.memory ? new FallbackEnrichmentWriter(db.name, options.writeGate) : undefined;
-  // The paper's place in the knowledge graph (authors, categories, and what the enrichment found)
-  // is written with the enrichment, in the same transaction.
-  const commit = db.transaction((job: Job, paper: StoredPaper | undefined, version: number, outcome: Outcome | undefined) => {
-    if (paper && outcome) {
-      store.upsert(paper.id, version, outcome.result, outcome.provenance);
-      const at = options.clock.now();
-      graph.apply(paperFacts(paper), { source: paper.source, at });
-      graph.apply(enrichmentFacts(paper.id, outcome.result), { source: `enrichment:${outcome.provenance.producer}`, at });
-    }
-    journal.complete(job.id, owner);
-  });
+  const commit = enrichmentCommit(db, journal, options.clock);
 
   async function enrich(paper: StoredPaper): Promise<Outcome> {
     if (!options.llm) return { result: await fallback.enrich(paper), provenance: fallbackProvenance, why: 'no LLM is configured' };
@@ -104,12 +91,12 @@ export function enricherStage(options: EnricherOptions): Stage {
     // A paper gone, or revised since: the newer version has its own job.
     if (!paper || paper.version !== payload.version) {
       counts.skipped++;
-      await inTurn(options.writeGate, () => commit(job, undefined, payload.version, undefined));
+      await inTurn(options.writeGate, () => commit(job, owner));
       return;
     }
     try {
       const outcome = await enrich(paper);
-      await inTurn(options.writeGate, () => commit(job, paper, payload.version, outcome));
+      await inTurn(options.writeGate, () => commit(job, owner, { paper, version: payload.version, result: outcome.result, provenance: outcome.provenance }));
       if (outcome.provenance.producer === 'llm') counts.byLlm++;
       else counts.byFallback++;
     } catch (error) {

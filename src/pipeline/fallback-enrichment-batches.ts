@@ -1,13 +1,11 @@
 import type { Database } from 'better-sqlite3';
 import { fallbackEnrichment, fallbackProvenance, type EnrichmentResult } from '../enrichment/index.js';
 import { BadInputError } from '../errors.js';
-import { GraphStore, enrichmentFacts, paperFacts } from '../graph/index.js';
 import { StepClock } from '../runtime/clock.js';
-import { EnrichmentStore } from '../storage/sqlite/enrichments.js';
-import { Journal, type Job } from '../storage/sqlite/journal.js';
-import type { StoredPaper } from '../storage/sqlite/paper-rows.js';
+import { Journal } from '../storage/sqlite/journal.js';
 import { PaperStore } from '../storage/sqlite/papers.js';
 import type { HoldingGate } from '../storage/sqlite/worker-connection.js';
+import { enrichmentCommit } from './enrichment-commit.js';
 import { JOB, type EnrichPayload } from './job-kinds.js';
 
 /** One enricher step without an LLM, as the event loop asks the enrichment writer for it. */
@@ -42,22 +40,12 @@ export class FallbackEnrichmentBatches {
   private readonly clock = new StepClock('the enrichment writer');
   private readonly journal: Journal;
   private readonly papers: PaperStore;
-  private readonly commit: (job: Job, owner: string, paper?: StoredPaper, version?: number, result?: EnrichmentResult) => void;
+  private readonly commit: ReturnType<typeof enrichmentCommit>;
 
   constructor(db: Database, private readonly holding: HoldingGate) {
     this.journal = new Journal(db, this.clock);
     this.papers = new PaperStore(db, this.clock);
-    const store = new EnrichmentStore(db, this.clock);
-    const graph = new GraphStore(db, this.clock);
-    this.commit = db.transaction((job: Job, owner: string, paper?: StoredPaper, version?: number, result?: EnrichmentResult) => {
-      if (paper && version !== undefined && result) {
-        store.upsert(paper.id, version, result, fallbackProvenance);
-        const at = this.clock.now();
-        graph.apply(paperFacts(paper), { source: paper.source, at });
-        graph.apply(enrichmentFacts(paper.id, result), { source: `enrichment:${fallbackProvenance.producer}`, at });
-      }
-      this.journal.complete(job.id, owner);
-    });
+    this.commit = enrichmentCommit(db, this.journal, this.clock);
   }
 
   run(request: FallbackEnrichRequest): FallbackEnrichOutcome {
@@ -85,7 +73,7 @@ export class FallbackEnrichmentBatches {
         failed.push({ paper: payload.id, message: (error as Error).message, permanent });
         continue;
       }
-      this.holding(() => this.commit(job, owner, paper, payload.version, result));
+      this.holding(() => this.commit(job, owner, { paper, version: payload.version, result, provenance: fallbackProvenance }));
       enriched++;
     }
     return { claimed: jobs.length, enriched, skipped, failed };
