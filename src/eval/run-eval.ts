@@ -54,8 +54,9 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const qrels = await readBeirQrels(options.qrels);
   const queries = (await readBeirQueries(options.queries)).filter((q) => qrels.has(q.id));
   const store = await openStore(dataDir, systemClock());
+  const search = new SearchService({ db: store.db, vectors: store.vectors, embedder: () => store.embedder });
+  search.start();
   try {
-    const search = new SearchService({ db: store.db, vectors: store.vectors, embedder: () => store.embedder });
     const modes: Partial<Record<SearchMode, ModeFigures>> = {};
     for (const mode of options.modes) {
       options.onProgress?.(`running ${queries.length} queries, ${mode}`);
@@ -79,6 +80,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     }
     return { corpus: { documents: imported.papers, dataDir }, queries: queries.length, embedder: store.embedder.name, modes };
   } finally {
+    await search.close();
     store.close();
   }
 }

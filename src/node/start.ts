@@ -133,6 +133,8 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
   if (sandbox?.service) registerSandboxMetrics(prom, sandbox.service.runner, store.db);
   const linkParts = nodeLink?.parts(system, runtime.llm);
   if (nodeLink) registerLinkMetrics(prom, nodeLink.link, nodeLink.ocrEngine ? nodeLink.ocrPages : undefined);
+  const search = ingestion ? new SearchService({ db: store.db, vectors: store.vectors, embedder: () => store.embedder }) : undefined;
+  search?.start();
   const api = await buildApi({
     log,
     node: config.node,
@@ -153,7 +155,7 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
       ? {
           papers: {
             db: store.db,
-            search: new SearchService({ db: store.db, vectors: store.vectors, embedder: () => store.embedder }),
+            search: search!,
             categories: config.arxiv.categories,
             pipelineDepth: () => ingestion.depth(),
           },
@@ -179,6 +181,7 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
     })());
   const stopParts = async (): Promise<void> => {
     await api.close();
+    await search?.close();
     // A model fit in progress is stopped rather than waited for: it is redone at the next check.
     store.embedders.close();
     await system.shutdown();

@@ -5,8 +5,9 @@ import type { Embedder } from '../embedding/embedder.js';
 import type { VectorHit, VectorStore } from '../storage/lancedb/vector-store.js';
 import { compileFilters, type SearchFilters } from './filters.js';
 import { fuseRanks, type FusedHit } from './fusion.js';
-import { searchLexical, snippetsFor, type FacetCount } from './lexical.js';
+import type { FacetCount, LexicalSearchResult } from './lexical.js';
 import { PaperSummaries, type PaperSummary } from './paper-summaries.js';
+import { SearchReaders } from './search-readers.js';
 
 export type SearchMode = 'hybrid' | 'bm25' | 'vector';
 
@@ -65,6 +66,8 @@ export interface SearchServiceOptions {
   readonly weights?: SearchWeights;
   /** How deep each side's list goes before fusion. */
   readonly depth?: number;
+  /** Threads for the SQLite reads (see `SearchReaders`); 0 reads on the caller's thread, as a one-off CLI search does. */
+  readonly readerThreads?: number;
 }
 
 /**
@@ -90,11 +93,22 @@ export class SearchService {
   private readonly weights: SearchWeights;
   private readonly depth: number;
   private readonly statements = new Map<string, Statement>();
+  private readonly reads: SearchReaders;
 
   constructor(private readonly options: SearchServiceOptions) {
     this.summaries = new PaperSummaries(options.db);
     this.weights = options.weights ?? DEFAULT_WEIGHTS;
     this.depth = options.depth ?? 100;
+    this.reads = new SearchReaders(options.db, options.readerThreads);
+  }
+
+  /** Starts the reader threads ahead of the first search. */
+  start(): void {
+    this.reads.start();
+  }
+
+  close(): Promise<void> {
+    return this.reads.close();
   }
 
   async search(request: SearchRequest): Promise<SearchResponse> {
@@ -108,28 +122,22 @@ export class SearchService {
 
     if (mode === 'bm25') {
       // BM25 pages itself: snippets are made for the page only.
-      const lexical = searchLexical(this.options.db, request.q, { limit, offset, filters: request.filters, snippets: true, facets: true });
+      const lexical = await this.reads.lexical(request.q, { limit, offset, filters: request.filters, snippets: true, facets: true });
       return this.respond(mode, embedder, lexical.hits.map((h) => ({ id: h.id, score: h.score, bm25Rank: h.rank, snippet: h.snippet })), offset, lexical.total, lexical.facets, lexical.reason, lexical.narrowed);
     }
-    // The vector search runs in LanceDB's threads while BM25 runs on this one: hybrid costs about
-    // the slower of the two, not their sum.
+    // BM25 runs in a reader thread, the vector search in LanceDB's threads, and this thread
+    // drives the latter between its steps: hybrid costs about the slower side, not their sum.
     let degraded: string | undefined;
-    let dispatched!: () => void;
-    const vectorDispatched = new Promise<void>((resolve) => (dispatched = resolve));
     // An embedder that cannot answer (its endpoint is down) leaves BM25 to answer alone, and says so.
-    const vectorSearch = (request.q.trim() ? this.vectorCandidates(request.q, embedder, depth, filters, dispatched) : Promise.resolve([])).catch((error: unknown) => {
+    const vectorSearch = (request.q.trim() ? this.vectorCandidates(request.q, embedder, depth, filters) : Promise.resolve([])).catch((error: unknown) => {
       if (mode === 'vector' || !embedderCannotAnswer(error)) throw error;
       degraded = `vector search left out: ${error.message}`;
       return [] as VectorHit[];
     });
-    // BM25 holds this thread until it is done, and the query's embedding resumes on it: without
-    // this wait the vector query reached LanceDB only after BM25, and the two ran one after the
-    // other (at a million papers 50 + 30 ms for common words rather than 50).
-    await Promise.race([vectorDispatched, vectorSearch.then(() => undefined, () => undefined)]);
-    let lexical: ReturnType<typeof searchLexical> | undefined;
+    let lexical: LexicalSearchResult | undefined;
     try {
       // Fusion reads `depth` BM25 hits; more candidates only widen a filtered search.
-      lexical = mode === 'vector' ? undefined : searchLexical(this.options.db, request.q, { limit: depth, offset: 0, filters: request.filters, snippets: false, facets: false, ...(filters.active ? {} : { candidates: depth }) });
+      lexical = mode === 'vector' ? undefined : await this.reads.lexical(request.q, { limit: depth, offset: 0, filters: request.filters, snippets: false, facets: false, ...(filters.active ? {} : { candidates: depth }) });
     } catch (error) {
       await vectorSearch.catch(() => undefined);
       throw error;
@@ -138,7 +146,8 @@ export class SearchService {
     const vectorIds = vectorHits.map((h) => h.id);
     if (mode === 'vector') {
       const page = vectorIds.slice(offset, offset + limit);
-      return this.respond(mode, embedder, page.map((id, i) => ({ id, score: 1 / (offset + i + 1), vectorRank: offset + i + 1 })), offset, vectorIds.length, this.facetsOf(vectorIds), request.q.trim() ? undefined : 'the query is empty');
+      const { facets } = await this.reads.page('', [], vectorIds);
+      return this.respond(mode, embedder, page.map((id, i) => ({ id, score: 1 / (offset + i + 1), vectorRank: offset + i + 1 })), offset, vectorIds.length, facets, request.q.trim() ? undefined : 'the query is empty');
     }
 
     const lexicalIds = lexical!.hits.map((h) => h.id);
@@ -152,14 +161,14 @@ export class SearchService {
       ),
     );
     const page = fused.slice(offset, offset + limit);
-    const snippets = snippetsFor(this.options.db, request.q, page.map((f) => f.id));
+    const { snippets, facets } = await this.reads.page(request.q, page.map((f) => f.id), fused.map((f) => f.id));
     return this.respond(
       mode,
       embedder,
       page.map((f) => ({ id: f.id, score: f.score, bm25Rank: f.ranks[0], vectorRank: f.ranks[1], snippet: snippets.get(f.id), centrality: f.centrality })),
       offset,
       Math.max(lexical!.total, fused.length),
-      this.facetsOf(fused.map((f) => f.id)),
+      facets,
       lexicalIds.length === 0 && vectorIds.length === 0 ? lexical!.reason : undefined,
       lexical!.narrowed,
       degraded,
@@ -196,15 +205,14 @@ export class SearchService {
       return { mode: 'vector', embedder: embedder.name, hits: [], total: 0, facets: { categories: [], years: [] }, reason: 'the paper has no vector yet' };
     }
     const hits = (await this.options.vectors.search(stored.vector, limit + 1, { embedder: stored.embedder })).filter((h) => h.id !== id).slice(0, limit);
-    return this.respond('vector', embedder, hits.map((h, i) => ({ id: h.id, score: 1 - h.distance, vectorRank: i + 1 })), 0, hits.length, this.facetsOf(hits.map((h) => h.id)), undefined);
+    const { facets } = await this.reads.page('', [], hits.map((h) => h.id));
+    return this.respond('vector', embedder, hits.map((h, i) => ({ id: h.id, score: 1 - h.distance, vectorRank: i + 1 })), 0, hits.length, facets, undefined);
   }
 
   /** Vector hits that pass the filters, nearest first: asks LanceDB for more while filters thin them out. */
-  private async vectorCandidates(q: string, embedder: Embedder, depth: number, filters: ReturnType<typeof compileFilters>, dispatched: () => void = () => {}): Promise<VectorHit[]> {
+  private async vectorCandidates(q: string, embedder: Embedder, depth: number, filters: ReturnType<typeof compileFilters>): Promise<VectorHit[]> {
     const [vector] = await embedder.embed([q], { priority: 'online' });
     if (!vector || !vector.some((x) => x !== 0)) return [];
-    // LanceDB takes the query synchronously, before the caller's continuation runs.
-    dispatched();
     for (let k = depth; ; k *= 4) {
       const hits = await this.options.vectors.search(vector, k, { embedder: embedder.name });
       const ids = hits.map((h) => h.id);
@@ -222,18 +230,6 @@ export class SearchService {
     let statement = this.statements.get(key);
     if (!statement) this.statements.set(key, (statement = this.options.db.prepare(sql)));
     return statement;
-  }
-
-  private facetsOf(ids: readonly string[]): { categories: FacetCount[]; years: FacetCount[] } {
-    if (ids.length === 0) return { categories: [], years: [] };
-    const list = JSON.stringify(ids);
-    const categories = this
-      .statement('facet:categories', `SELECT category AS value, count(*) AS count FROM paper_categories WHERE paper_id IN (SELECT value FROM json_each(?)) GROUP BY category ORDER BY count DESC, category LIMIT 50`)
-      .all(list) as FacetCount[];
-    const years = this
-      .statement('facet:years', `SELECT substr(published, 1, 4) AS value, count(*) AS count FROM papers WHERE id IN (SELECT value FROM json_each(?)) AND published IS NOT NULL GROUP BY value ORDER BY value DESC`)
-      .all(list) as FacetCount[];
-    return { categories, years };
   }
 
   private respond(

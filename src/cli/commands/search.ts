@@ -17,7 +17,8 @@ async function withLocalSearch<T>(dataDir: string, fn: (search: SearchService, d
   const dir = lancedbPath(dataDir);
   const vectors = existsSync(dir) ? await VectorStore.open(dir, EMBEDDING_DIMENSIONS) : undefined;
   try {
-    const search = new SearchService({ db, vectors: vectors!, embedder: () => embedders.current() });
+    // One search: threads would take longer to start than the reads they take off this one.
+    const search = new SearchService({ db, vectors: vectors!, embedder: () => embedders.current(), readerThreads: 0 });
     return await fn(search, db);
   } finally {
     vectors?.close();

@@ -1,0 +1,69 @@
+import type { Database } from 'better-sqlite3';
+import { availableParallelism } from 'node:os';
+import { PersistentWorker } from '../runtime/persistent-worker.js';
+import { answered, answerSearchRead, type PageReads, type SearchRead, type SearchReadAnswer } from './search-reads.js';
+import type { LexicalSearchOptions, LexicalSearchResult } from './lexical.js';
+
+const ENTRY = new URL('./search-read-worker.ts', import.meta.url);
+
+/** @internal what a reader thread starts with */
+export interface SearchReaderData {
+  readonly file: string;
+  /** Its connection's page cache: FTS5's doclists of the words people search stay in it. */
+  readonly cacheKib: number;
+}
+
+const READER_CACHE_KIB = 32 * 1024;
+
+/** One reader per core, at most two: a search waits on its vector side beside it, not on another search's reads. */
+export const DEFAULT_SEARCH_READERS = Math.min(2, availableParallelism());
+
+/**
+ * The SQLite reads of searches (BM25, snippets, facets), in reader threads with read-only
+ * connections of their own. On the event loop a BM25 search held the thread for 15–45 ms at a
+ * million papers, and LanceDB's vector search, although it runs in LanceDB's threads, needs the
+ * event loop between its steps: the two sides ran one after the other. With the reads here they
+ * run at once, and two searches do not queue behind each other's reads. A store without a file
+ * (in memory), or `threads: 0`, reads in place.
+ */
+export class SearchReaders {
+  private readonly threads: { readonly worker: PersistentWorker<SearchRead, SearchReadAnswer>; inFlight: number }[];
+
+  constructor(private readonly db: Database, threads = DEFAULT_SEARCH_READERS) {
+    const count = db.memory ? 0 : threads;
+    this.threads = Array.from({ length: count }, (_, i) => ({
+      worker: new PersistentWorker<SearchRead, SearchReadAnswer>(ENTRY, `search reader ${i + 1}`, { workerData: { file: db.name, cacheKib: READER_CACHE_KIB } satisfies SearchReaderData }),
+      inFlight: 0,
+    }));
+  }
+
+  /** Starts the threads now, so the first searches do not wait for them to load. */
+  start(): void {
+    for (const thread of this.threads) thread.worker.start();
+  }
+
+  /** @throws InvalidSearchOptionsError for options `searchLexical` refuses */
+  async lexical(query: string, options: LexicalSearchOptions): Promise<LexicalSearchResult> {
+    return answered(await this.read({ kind: 'lexical', query, options })) as LexicalSearchResult;
+  }
+
+  /** Snippets of `snippetIds` for the query, and facets over `facetIds`. */
+  async page(query: string, snippetIds: readonly string[], facetIds: readonly string[]): Promise<PageReads> {
+    return answered(await this.read({ kind: 'page', query, snippetIds, facetIds })) as PageReads;
+  }
+
+  close(): Promise<void> {
+    return Promise.all(this.threads.map((t) => t.worker.close())).then(() => undefined);
+  }
+
+  private async read(read: SearchRead): Promise<SearchReadAnswer> {
+    if (this.threads.length === 0) return answerSearchRead(this.db, read);
+    const thread = this.threads.reduce((best, t) => (t.inFlight < best.inFlight ? t : best));
+    thread.inFlight++;
+    try {
+      return await thread.worker.request(read);
+    } finally {
+      thread.inFlight--;
+    }
+  }
+}
