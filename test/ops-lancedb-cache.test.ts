@@ -60,34 +60,41 @@ describe('LanceDB caches: bounded by config, not by LanceDB\'s 6 GiB and 1 GiB d
     expect(Number(small.sizeBytes()), 'bytes held within the two 1 MiB bounds').to.be.at.most(2 * 1_048_576);
   });
 
-  it('a node\'s bounds come from config (lancedb.*), 512 MiB of index and no metadata cache by default', () => {
-    expect(loadConfig({ env: {} }).lancedb).to.deep.equal({ indexCacheBytes: 512 * 1_048_576, metadataCacheBytes: 0 });
+  it('a node\'s bounds come from config (lancedb.*), 512 MiB of index and 2 MiB of metadata by default', () => {
+    expect(loadConfig({ env: {} }).lancedb).to.deep.equal({ indexCacheBytes: 512 * 1_048_576, metadataCacheBytes: 2 * 1_048_576 });
     expect(loadConfig({ env: { PAPERD_LANCEDB_INDEX_CACHE_BYTES: String(32 * 1_048_576) } }).lancedb.indexCacheBytes).to.equal(32 * 1_048_576);
     expect(() => loadConfig({ env: { PAPERD_LANCEDB_METADATA_CACHE_BYTES: '-1' } })).to.throw(/lancedb/);
     expect(() => loadConfig({ env: { PAPERD_LANCEDB_INDEX_CACHE_BYTES: '1000' } })).to.throw(/lancedb/);
   });
 
-  it('without a metadata cache, index segments that upkeep replaced leave no file open; with one they stay open', async () => {
+  it('index segments that upkeep replaced stay open only until the metadata bound evicts them: at the default the count levels off', async () => {
     const defaults = loadConfig({ env: {} }).lancedb;
-    const held = async (metadataCacheBytes: number) => {
+    /** Index segments open after each round, for `rounds` rounds. */
+    const held = async (metadataCacheBytes: number, rounds: number) => {
       const dir = tempDataDir();
       const store = await VectorStore.open(dir, 64, { session: lancedbSession({ ...defaults, metadataCacheBytes }), ann: { ...DEFAULT_ANN_POLICY, minRows: 1_000, rowsPerPartition: 256, maxUnindexed: 100 } });
+      const open: number[] = [];
       try {
         const next = vectors(5);
         const query = vectors(29);
         // Each round adds rows, folds them into the index (a new segment replaces one) and searches it.
-        for (let round = 0; round < 4; round++) {
+        for (let round = 0; round < rounds; round++) {
           await store.upsert(Array.from({ length: round === 0 ? 1_200 : 300 }, (_, i) => ({ id: `${round}-${i}`, vector: next(), embedder: 'e', updated: '' })));
           await store.maintainIndexHere(true);
           for (let q = 0; q < 5; q++) expect(await store.search(query(), 10)).to.have.length(10);
+          open.push(indexFilesOpen(dir).length);
         }
-        return indexFilesOpen(dir);
+        return open;
       } finally {
         store.close();
         rmSync(dir, { recursive: true, force: true });
       }
     };
-    expect(await held(defaults.metadataCacheBytes), 'index files open between searches').to.deep.equal([]);
-    expect((await held(64 * 1_048_576)).length, 'index segments held open by the metadata cache').to.be.greaterThan(1);
+    expect(await held(0, 4), 'no cache: no index file open between searches').to.deep.equal([0, 0, 0, 0]);
+    const bounded = await held(defaults.metadataCacheBytes, 40);
+    expect(bounded[9]!, 'replaced segments are held while the cache has room').to.be.greaterThan(bounded[1]!);
+    const late = bounded.slice(30);
+    expect(Math.max(...late), 'then evicted as fast as upkeep replaces them').to.be.at.most(bounded[24]! + 3);
+    expect(Math.max(...late), "a few dozen files at most").to.be.at.most(60);
   });
 });
