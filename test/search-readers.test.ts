@@ -65,10 +65,12 @@ describe('search readers: the SQLite reads of searches in threads of their own',
     expect(there.facets.categories).to.deep.include({ value: 'cs.CL', count: 1 });
 
     const ids = ['2401.00001', '2401.00002', '2401.00003'];
-    const page = await threaded.page('attention', ids.slice(0, 2), ids);
-    expect(page).to.deep.equal(await inPlace.page('attention', ids.slice(0, 2), ids));
-    expect([...page.snippets.keys()].sort()).to.deep.equal(ids.slice(0, 2));
-    expect(page.facets.years).to.deep.equal([{ value: '2024', count: 2 }, { value: '2023', count: 1 }]);
+    const snippets = await threaded.snippets('attention', ids.slice(0, 2));
+    expect(snippets).to.deep.equal(await inPlace.snippets('attention', ids.slice(0, 2)));
+    expect([...snippets.keys()].sort()).to.deep.equal(ids.slice(0, 2));
+    const facets = await threaded.facets(ids);
+    expect(facets).to.deep.equal(await inPlace.facets(ids));
+    expect(facets.years).to.deep.equal([{ value: '2024', count: 2 }, { value: '2023', count: 1 }]);
   });
 
   it('reads on connections of their own: they answer after the caller closed its handle, and see what was committed since they started', async () => {

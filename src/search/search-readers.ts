@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { availableParallelism } from 'node:os';
 import { PersistentWorker } from '../runtime/persistent-worker.js';
-import { answered, answerSearchRead, type PageReads, type SearchRead, type SearchReadAnswer } from './search-reads.js';
+import { answered, answerSearchRead, type Facets, type SearchRead, type SearchReadAnswer } from './search-reads.js';
 import type { LexicalSearchOptions, LexicalSearchResult } from './lexical.js';
 
 const ENTRY = new URL('./search-read-worker.ts', import.meta.url);
@@ -47,9 +47,14 @@ export class SearchReaders {
     return answered(await this.read({ kind: 'lexical', query, options })) as LexicalSearchResult;
   }
 
-  /** Snippets of `snippetIds` for the query, and facets over `facetIds`. */
-  async page(query: string, snippetIds: readonly string[], facetIds: readonly string[]): Promise<PageReads> {
-    return answered(await this.read({ kind: 'page', query, snippetIds, facetIds })) as PageReads;
+  /** HTML snippets of these papers for the query, by id (those with matching text). */
+  async snippets(query: string, ids: readonly string[]): Promise<Map<string, string>> {
+    return answered(await this.read({ kind: 'snippets', query, ids })) as Map<string, string>;
+  }
+
+  /** Counts by category and year over these papers. */
+  async facets(ids: readonly string[]): Promise<Facets> {
+    return answered(await this.read({ kind: 'facets', ids })) as Facets;
   }
 
   close(): Promise<void> {

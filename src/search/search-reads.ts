@@ -5,13 +5,10 @@ import { searchLexical, snippetsFor, type FacetCount, type LexicalSearchOptions,
 /** The reads of one search that scale with the corpus: what `SearchReaders` runs off the event loop. */
 export type SearchRead =
   | { readonly kind: 'lexical'; readonly query: string; readonly options: LexicalSearchOptions }
-  /** Snippets of the shown page, and facets over every candidate. */
-  | { readonly kind: 'page'; readonly query: string; readonly snippetIds: readonly string[]; readonly facetIds: readonly string[] };
-
-export interface PageReads {
-  readonly snippets: Map<string, string>;
-  readonly facets: Facets;
-}
+  /** HTML snippets of the shown page, by id. */
+  | { readonly kind: 'snippets'; readonly query: string; readonly ids: readonly string[] }
+  /** Facets over every candidate. */
+  | { readonly kind: 'facets'; readonly ids: readonly string[] };
 
 export interface Facets {
   readonly categories: FacetCount[];
@@ -24,7 +21,8 @@ export interface Facets {
  */
 export type SearchReadAnswer =
   | { readonly lexical: LexicalSearchResult }
-  | { readonly page: PageReads }
+  | { readonly snippets: Map<string, string> }
+  | { readonly facets: Facets }
   | { readonly invalid: { readonly option: string; readonly reason: string } };
 
 const statements = new WeakMap<Database, Map<string, Statement>>();
@@ -57,8 +55,14 @@ export function facetsOf(db: Database, ids: readonly string[]): Facets {
 /** Answers one read on `db`, on whichever thread holds it. */
 export function answerSearchRead(db: Database, read: SearchRead): SearchReadAnswer {
   try {
-    if (read.kind === 'lexical') return { lexical: searchLexical(db, read.query, read.options) };
-    return { page: { snippets: snippetsFor(db, read.query, read.snippetIds), facets: facetsOf(db, read.facetIds) } };
+    switch (read.kind) {
+      case 'lexical':
+        return { lexical: searchLexical(db, read.query, read.options) };
+      case 'snippets':
+        return { snippets: snippetsFor(db, read.query, read.ids) };
+      case 'facets':
+        return { facets: facetsOf(db, read.ids) };
+    }
   } catch (error) {
     if (error instanceof InvalidSearchOptionsError) return { invalid: { option: error.option, reason: error.reason } };
     throw error;
@@ -66,7 +70,7 @@ export function answerSearchRead(db: Database, read: SearchRead): SearchReadAnsw
 }
 
 /** The answer's content. @throws InvalidSearchOptionsError when the read refused its options */
-export function answered(answer: SearchReadAnswer): LexicalSearchResult | PageReads {
+export function answered(answer: SearchReadAnswer): LexicalSearchResult | Map<string, string> | Facets {
   if ('invalid' in answer) throw new InvalidSearchOptionsError(answer.invalid.option, answer.invalid.reason);
-  return 'lexical' in answer ? answer.lexical : answer.page;
+  return 'lexical' in answer ? answer.lexical : 'snippets' in answer ? answer.snippets : answer.facets;
 }

@@ -146,8 +146,7 @@ export class SearchService {
     const vectorIds = vectorHits.map((h) => h.id);
     if (mode === 'vector') {
       const page = vectorIds.slice(offset, offset + limit);
-      const { facets } = await this.reads.page('', [], vectorIds);
-      return this.respond(mode, embedder, page.map((id, i) => ({ id, score: 1 / (offset + i + 1), vectorRank: offset + i + 1 })), offset, vectorIds.length, facets, request.q.trim() ? undefined : 'the query is empty');
+      return this.respond(mode, embedder, page.map((id, i) => ({ id, score: 1 / (offset + i + 1), vectorRank: offset + i + 1 })), offset, vectorIds.length, await this.reads.facets(vectorIds), request.q.trim() ? undefined : 'the query is empty');
     }
 
     const lexicalIds = lexical!.hits.map((h) => h.id);
@@ -161,7 +160,8 @@ export class SearchService {
       ),
     );
     const page = fused.slice(offset, offset + limit);
-    const { snippets, facets } = await this.reads.page(request.q, page.map((f) => f.id), fused.map((f) => f.id));
+    // Two reads, so that two reader threads make them at once.
+    const [snippets, facets] = await Promise.all([this.reads.snippets(request.q, page.map((f) => f.id)), this.reads.facets(fused.map((f) => f.id))]);
     return this.respond(
       mode,
       embedder,
@@ -205,8 +205,7 @@ export class SearchService {
       return { mode: 'vector', embedder: embedder.name, hits: [], total: 0, facets: { categories: [], years: [] }, reason: 'the paper has no vector yet' };
     }
     const hits = (await this.options.vectors.search(stored.vector, limit + 1, { embedder: stored.embedder })).filter((h) => h.id !== id).slice(0, limit);
-    const { facets } = await this.reads.page('', [], hits.map((h) => h.id));
-    return this.respond('vector', embedder, hits.map((h, i) => ({ id: h.id, score: 1 - h.distance, vectorRank: i + 1 })), 0, hits.length, facets, undefined);
+    return this.respond('vector', embedder, hits.map((h, i) => ({ id: h.id, score: 1 - h.distance, vectorRank: i + 1 })), 0, hits.length, await this.reads.facets(hits.map((h) => h.id)), undefined);
   }
 
   /** Vector hits that pass the filters, nearest first: asks LanceDB for more while filters thin them out. */
