@@ -130,7 +130,7 @@ function plannerFor(db: Database, bounds: BroadWordBounds | undefined): BroadWor
 }
 
 /** A prepared statement per database and SQL shape, prepared on first use. */
-function statement(db: Database, key: string, sql: () => string): Statement {
+export function statement(db: Database, key: string, sql: () => string): Statement {
   let byKey = statementCache.get(db);
   if (!byKey) statementCache.set(db, (byKey = new Map()));
   let prepared = byKey.get(key);
@@ -173,6 +173,11 @@ function snippetStatement(db: Database): Statement {
       SELECT snippet(papers_fts, -1, @open, @close, '…', @tokens) AS snippet
       FROM papers_fts WHERE papers_fts MATCH @match AND rowid = CAST(@seq AS INTEGER)`,
   );
+}
+
+/** Counts by category (the `CATEGORY_FACET_SIZE` largest, then by name) over these papers. */
+export function categoryFacets(db: Database, ids: readonly string[]): FacetCount[] {
+  return categoryFacetStatement(db).all({ ids: JSON.stringify(ids), size: CATEGORY_FACET_SIZE }) as FacetCount[];
 }
 
 function categoryFacetStatement(db: Database): Statement {
@@ -280,7 +285,7 @@ export function searchLexical(db: Database, query: string, options: LexicalSearc
   const facets =
     (options.facets ?? true) && kept.length > 0
       ? {
-          categories: categoryFacetStatement(db).all({ ids: JSON.stringify(kept.map((r) => r.id)), size: CATEGORY_FACET_SIZE }) as FacetCount[],
+          categories: categoryFacets(db, kept.map((r) => r.id)),
           years: yearFacet(kept),
         }
       : NO_FACETS();

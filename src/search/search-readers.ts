@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { availableParallelism } from 'node:os';
 import { PersistentWorker } from '../runtime/persistent-worker.js';
-import { answered, answerSearchRead, type Facets, type SearchRead, type SearchReadAnswer } from './search-reads.js';
+import { answered, answerSearchRead, type Facets, type SearchRead, type SearchReadAnswer, type SearchReadResults } from './search-reads.js';
 import type { LexicalSearchOptions, LexicalSearchResult } from './lexical.js';
 
 const ENTRY = new URL('./search-read-worker.ts', import.meta.url);
@@ -43,30 +43,31 @@ export class SearchReaders {
   }
 
   /** @throws InvalidSearchOptionsError for options `searchLexical` refuses */
-  async lexical(query: string, options: LexicalSearchOptions): Promise<LexicalSearchResult> {
-    return answered(await this.read({ kind: 'lexical', query, options })) as LexicalSearchResult;
+  lexical(query: string, options: LexicalSearchOptions): Promise<LexicalSearchResult> {
+    return this.read({ kind: 'lexical', query, options });
   }
 
   /** HTML snippets of these papers for the query, by id (those with matching text). */
-  async snippets(query: string, ids: readonly string[]): Promise<Map<string, string>> {
-    return answered(await this.read({ kind: 'snippets', query, ids })) as Map<string, string>;
+  snippets(query: string, ids: readonly string[]): Promise<Map<string, string>> {
+    return this.read({ kind: 'snippets', query, ids });
   }
 
   /** Counts by category and year over these papers. */
-  async facets(ids: readonly string[]): Promise<Facets> {
-    return answered(await this.read({ kind: 'facets', ids })) as Facets;
+  facets(ids: readonly string[]): Promise<Facets> {
+    return this.read({ kind: 'facets', ids });
   }
 
   close(): Promise<void> {
     return Promise.all(this.threads.map((t) => t.worker.close())).then(() => undefined);
   }
 
-  private async read(read: SearchRead): Promise<SearchReadAnswer> {
-    if (this.threads.length === 0) return answerSearchRead(this.db, read);
+  /** On the least busy thread, or in place without threads. */
+  private async read<K extends SearchRead['kind']>(read: Extract<SearchRead, { kind: K }>): Promise<SearchReadResults[K]> {
+    if (this.threads.length === 0) return answered<K>(answerSearchRead(this.db, read));
     const thread = this.threads.reduce((best, t) => (t.inFlight < best.inFlight ? t : best));
     thread.inFlight++;
     try {
-      return await thread.worker.request(read);
+      return answered<K>(await thread.worker.request(read));
     } finally {
       thread.inFlight--;
     }

@@ -1,6 +1,6 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { InvalidSearchOptionsError } from '../errors.js';
-import { searchLexical, snippetsFor, type FacetCount, type LexicalSearchOptions, type LexicalSearchResult } from './lexical.js';
+import { categoryFacets, searchLexical, snippetsFor, statement, type FacetCount, type LexicalSearchOptions, type LexicalSearchResult } from './lexical.js';
 
 /** The reads of one search that scale with the corpus: what `SearchReaders` runs off the event loop. */
 export type SearchRead =
@@ -15,41 +15,30 @@ export interface Facets {
   readonly years: FacetCount[];
 }
 
+/** What each kind of read gives back. */
+export interface SearchReadResults {
+  readonly lexical: LexicalSearchResult;
+  readonly snippets: Map<string, string>;
+  readonly facets: Facets;
+}
+
 /**
  * What a read answers, as it crosses threads: an `InvalidSearchOptionsError` travels as data,
  * because an error of a class of ours loses its class (and its 400) on the way.
  */
 export type SearchReadAnswer =
-  | { readonly lexical: LexicalSearchResult }
-  | { readonly snippets: Map<string, string> }
-  | { readonly facets: Facets }
+  | { readonly result: SearchReadResults[SearchRead['kind']] }
   | { readonly invalid: { readonly option: string; readonly reason: string } };
-
-const statements = new WeakMap<Database, Map<string, Statement>>();
-
-function statement(db: Database, key: string, sql: string): Statement {
-  let byKey = statements.get(db);
-  if (!byKey) statements.set(db, (byKey = new Map()));
-  let prepared = byKey.get(key);
-  if (!prepared) byKey.set(key, (prepared = db.prepare(sql)));
-  return prepared;
-}
 
 /** Counts by category (the 50 largest) and by year, newest first, over these papers. */
 export function facetsOf(db: Database, ids: readonly string[]): Facets {
   if (ids.length === 0) return { categories: [], years: [] };
-  const list = JSON.stringify(ids);
-  const categories = statement(
-    db,
-    'facet:categories',
-    `SELECT category AS value, count(*) AS count FROM paper_categories WHERE paper_id IN (SELECT value FROM json_each(?)) GROUP BY category ORDER BY count DESC, category LIMIT 50`,
-  ).all(list) as FacetCount[];
   const years = statement(
     db,
     'facet:years',
-    `SELECT substr(published, 1, 4) AS value, count(*) AS count FROM papers WHERE id IN (SELECT value FROM json_each(?)) AND published IS NOT NULL GROUP BY value ORDER BY value DESC`,
-  ).all(list) as FacetCount[];
-  return { categories, years };
+    () => `SELECT substr(published, 1, 4) AS value, count(*) AS count FROM papers WHERE id IN (SELECT value FROM json_each(?)) AND published IS NOT NULL GROUP BY value ORDER BY value DESC`,
+  ).all(JSON.stringify(ids)) as FacetCount[];
+  return { categories: categoryFacets(db, ids), years };
 }
 
 /** Answers one read on `db`, on whichever thread holds it. */
@@ -57,11 +46,11 @@ export function answerSearchRead(db: Database, read: SearchRead): SearchReadAnsw
   try {
     switch (read.kind) {
       case 'lexical':
-        return { lexical: searchLexical(db, read.query, read.options) };
+        return { result: searchLexical(db, read.query, read.options) };
       case 'snippets':
-        return { snippets: snippetsFor(db, read.query, read.ids) };
+        return { result: snippetsFor(db, read.query, read.ids) };
       case 'facets':
-        return { facets: facetsOf(db, read.ids) };
+        return { result: facetsOf(db, read.ids) };
     }
   } catch (error) {
     if (error instanceof InvalidSearchOptionsError) return { invalid: { option: error.option, reason: error.reason } };
@@ -69,8 +58,9 @@ export function answerSearchRead(db: Database, read: SearchRead): SearchReadAnsw
   }
 }
 
-/** The answer's content. @throws InvalidSearchOptionsError when the read refused its options */
-export function answered(answer: SearchReadAnswer): LexicalSearchResult | Map<string, string> | Facets {
+/** The answer's result. @throws InvalidSearchOptionsError when the read refused its options */
+export function answered<K extends SearchRead['kind']>(answer: SearchReadAnswer): SearchReadResults[K] {
   if ('invalid' in answer) throw new InvalidSearchOptionsError(answer.invalid.option, answer.invalid.reason);
-  return 'lexical' in answer ? answer.lexical : 'snippets' in answer ? answer.snippets : answer.facets;
+  // `answerSearchRead` answers each kind with that kind's result.
+  return answer.result as SearchReadResults[K];
 }
