@@ -2,7 +2,8 @@
  * The backpressure scenario in a process of its own, so the RSS it reports is the pipeline's,
  * not the test runner's: a slow indexer (10 ms an item, on a manual clock), a producer offering
  * every line of a BEIR corpus as fast as it is admitted. Prints one JSON line of what it saw.
- * Usage: node --import tsx test/support/backpressure-run.ts CORPUS DATA_DIR HIGH LOW BATCH
+ * Run with --expose-gc: the JS heap is read after a full collection at each quarter of the corpus.
+ * Usage: node --expose-gc --import tsx test/support/backpressure-run.ts CORPUS DATA_DIR HIGH LOW BATCH ENTRIES
  */
 import { loadConfig } from '../../src/config/load.js';
 import { importFiles } from '../../src/ingest/import-files.js';
@@ -14,7 +15,7 @@ import { openStore } from '../../src/storage/store.js';
 import { ActorSystem } from '../../src/supervisors/index.js';
 import { settle } from './actors.js';
 
-const [corpus, dataDir, highArg, lowArg, batchArg] = process.argv.slice(2);
+const [corpus, dataDir, highArg, lowArg, batchArg, entriesArg] = process.argv.slice(2);
 const high = Number(highArg);
 const low = Number(lowArg);
 const batch = Number(batchArg);
@@ -29,18 +30,32 @@ const system = new ActorSystem({ clock, log });
 const ingestion = createIngestion({ system, store, config, clock, log, owner: 'bench' });
 await system.start(buildTree(system, config, { ...noParts, storage: ingestion.storageChildren, pipeline: ingestion.pipelineChildren }), () => {});
 
+const entries = Number(entriesArg);
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with --expose-gc');
 let maxDepth = 0;
-let maxRss = 0;
+// Peak RSS in each half of the corpus: a pipeline that holds what it was offered grows in the second.
+const maxRss = [0, 0];
+// Live JS heap after a full collection, at each quarter of the corpus accepted.
+const heapAfterGc: number[] = [];
+let acceptedSoFar = 0;
 const sample = () => {
   maxDepth = Math.max(maxDepth, ingestion.depth());
-  maxRss = Math.max(maxRss, process.memoryUsage().rss);
+  const half = acceptedSoFar < entries / 2 ? 0 : 1;
+  maxRss[half] = Math.max(maxRss[half]!, process.memoryUsage().rss);
 };
 let finished = false;
 const importing = importFiles([corpus!], {
   journal: store.journal,
   admit: () => ingestion.watcher.waitForCapacity(),
-  accepted: () => {
+  accepted: (count) => {
+    acceptedSoFar += count;
     sample();
+    if (acceptedSoFar >= ((heapAfterGc.length + 1) * entries) / 4) {
+      gc();
+      heapAfterGc.push(process.memoryUsage().heapUsed);
+    }
     ingestion.nudge();
   },
   batchSize: batch,
@@ -58,4 +73,4 @@ await system.shutdown();
 const papers = store.papers.count();
 const vectors = await store.vectors.count();
 store.close();
-console.log(JSON.stringify({ accepted: report.accepted, papers, vectors, maxDepth, maxRssMb: Math.round(maxRss / 2 ** 20), crossings: ingestion.watcher.crossings }));
+console.log(JSON.stringify({ accepted: report.accepted, papers, vectors, maxDepth, maxRssMb: maxRss.map(mb), heapAfterGcMb: heapAfterGc.map(mb), crossings: ingestion.watcher.crossings }));
