@@ -54,6 +54,18 @@ describe('search API', function () {
     return { status: response.status, body: (await response.json()) as { hits: { id: string; snippet: string; rank: number }[]; total: number; embedder: string; mode: string; reason?: string; facets: { categories: { value: string; count: number }[]; years: { value: string; count: number }[] } } };
   };
 
+  it('counts each search at the node\'s write gate while it runs, so batch writers hold back for it', async () => {
+    const seen: number[] = [];
+    const search = new SearchService({ db: store.db, vectors: store.vectors, embedder: () => (seen.push(store.writeGate.searches()), store.embedder), writeGate: store.writeGate, readerThreads: 0 });
+    const [a, b] = await Promise.all([search.search({ q: 'attention' }), search.search({ q: 'protein', mode: 'bm25' })]);
+    expect(a.hits.length).to.be.greaterThan(0);
+    expect(b.hits.map((h) => h.id)).to.include('2402.00002');
+    expect(seen, 'in flight as each search began').to.deep.equal([1, 2]);
+    const refused = await search.search({ q: 'attention', limit: 10, filters: { from: 'not a date' } }).catch((e: Error) => e);
+    expect(refused).to.be.instanceOf(Error);
+    expect(store.writeGate.searches(), 'none in flight once they settled, refused ones included').to.equal(0);
+  });
+
   it('answers each mode, naming the embedder of the vectors', async () => {
     for (const mode of ['hybrid', 'bm25', 'vector']) {
       const { status, body } = await search({ q: 'sparse attention long documents', mode });

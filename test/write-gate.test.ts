@@ -81,3 +81,79 @@ describe('write gate: the event loop and a writer thread take turns at the write
     expect(nice('/proc/thread-self/stat')).to.equal(0);
   });
 });
+
+describe('write gate: a writer thread holds back while searches are in flight', function () {
+  this.timeout(60_000);
+  let db: Database;
+  let file: string;
+  const holders: PersistentWorker<unknown, { written?: number }>[] = [];
+  const order = () => (db.prepare('SELECT who FROM writes ORDER BY id').pluck().all() as string[]);
+  const startHolder = (gate: WriteGate, politeMs: number) => {
+    const holder = new PersistentWorker<unknown, { written?: number }>(HOLDER, 'the gate holder', { workerData: { file, gate: gate.buffer, politeMs } });
+    holders.push(holder);
+    return holder;
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  beforeEach(() => {
+    file = join(tempDataDir(), 'paperd.sqlite');
+    db = openDatabase(file);
+    db.exec('CREATE TABLE writes (id INTEGER PRIMARY KEY, who TEXT NOT NULL)');
+  });
+
+  afterEach(async () => {
+    await Promise.all(holders.splice(0).map((h) => h.close()));
+    db.close();
+  });
+
+  it('waits for the search to end before its transaction', async () => {
+    const gate = new WriteGate(undefined, 10_000);
+    const holder = startHolder(gate, 10_000);
+    let endSearch!: () => void;
+    const searching = gate.searching(() => new Promise<void>((r) => (endSearch = r)));
+    expect(gate.searches()).to.equal(1);
+    const writing = holder.request({ rows: ['thread'], holdMs: 1 });
+    await sleep(300);
+    // The search wrote nothing through the gate; the thread still holds back for it.
+    expect(order(), 'nothing written while the search runs').to.deep.equal([]);
+    db.prepare('INSERT INTO writes (who) VALUES (?)').run('search');
+    endSearch();
+    await searching;
+    await writing;
+    expect(order()).to.deep.equal(['search', 'thread']);
+    expect(gate.searches()).to.equal(0);
+  });
+
+  it('holds back for a bounded time only: a search that never ends does not stop the writes', async () => {
+    const gate = new WriteGate(undefined, 200);
+    const holder = startHolder(gate, 200);
+    void gate.searching(() => new Promise<void>(() => {}));
+    const { written } = await holder.request({ rows: ['thread 1', 'thread 2'], holdMs: 1 });
+    expect(written).to.equal(2);
+    expect(order()).to.deep.equal(['thread 1', 'thread 2']);
+    expect(gate.searches()).to.equal(1);
+  });
+
+  it('counts a search that fails out again, and lets event-loop batch work wait for searches to settle', async () => {
+    const gate = new WriteGate(undefined, 10_000);
+    const failed = await gate.searching(() => Promise.reject(new Error('bad query'))).catch((e: Error) => e.message);
+    expect(failed).to.equal('bad query');
+    expect(gate.searches()).to.equal(0);
+
+    let endSearch!: () => void;
+    const searching = gate.searching(() => new Promise<void>((r) => (endSearch = r)));
+    let settled = false;
+    const waiting = gate.searchesSettled(10_000).then(() => (settled = true));
+    await sleep(100);
+    expect(settled, 'still waiting while the search runs').to.equal(false);
+    endSearch();
+    await searching;
+    await waiting;
+    expect(settled).to.equal(true);
+
+    // Bounded: a search that never ends lets the batch go after maxMs.
+    void gate.searching(() => new Promise<void>(() => {}));
+    await gate.searchesSettled(50);
+    expect(gate.searches()).to.equal(1);
+  });
+});

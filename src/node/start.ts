@@ -133,7 +133,7 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
   if (sandbox?.service) registerSandboxMetrics(prom, sandbox.service.runner, store.db);
   const linkParts = nodeLink?.parts(system, runtime.llm);
   if (nodeLink) registerLinkMetrics(prom, nodeLink.link, nodeLink.ocrEngine ? nodeLink.ocrPages : undefined);
-  const search = ingestion ? new SearchService({ db: store.db, vectors: store.vectors, embedder: () => store.embedder }) : undefined;
+  const search = ingestion ? new SearchService({ db: store.db, vectors: store.vectors, embedder: () => store.embedder, writeGate: store.writeGate }) : undefined;
   search?.start();
   const api = await buildApi({
     log,

@@ -8,6 +8,7 @@ import { fuseRanks, type FusedHit } from './fusion.js';
 import type { FacetCount, LexicalSearchResult } from './lexical.js';
 import { PaperSummaries, type PaperSummary } from './paper-summaries.js';
 import { SearchReaders } from './search-readers.js';
+import type { WriteGate } from '../storage/sqlite/write-gate.js';
 
 export type SearchMode = 'hybrid' | 'bm25' | 'vector';
 
@@ -68,6 +69,8 @@ export interface SearchServiceOptions {
   readonly depth?: number;
   /** Threads for the SQLite reads (see `SearchReaders`); 0 reads on the caller's thread, as a one-off CLI search does. */
   readonly readerThreads?: number;
+  /** The node's write gate: searches in flight are counted there, and batch writers hold back for them. */
+  readonly writeGate?: WriteGate;
 }
 
 /**
@@ -111,7 +114,12 @@ export class SearchService {
     return this.reads.close();
   }
 
-  async search(request: SearchRequest): Promise<SearchResponse> {
+  search(request: SearchRequest): Promise<SearchResponse> {
+    const gate = this.options.writeGate;
+    return gate ? gate.searching(() => this.answer(request)) : this.answer(request);
+  }
+
+  private async answer(request: SearchRequest): Promise<SearchResponse> {
     const mode = request.mode ?? 'hybrid';
     const limit = Math.min(Math.max(request.limit ?? 20, 1), 100);
     const offset = Math.max(request.offset ?? 0, 0);

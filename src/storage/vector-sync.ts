@@ -88,6 +88,9 @@ export class VectorSync {
     const papers = this.selectTexts.all(JSON.stringify(ids)) as { id: string; title: string; abstract: string; updatedAt: number }[];
     const present = new Set(papers.map((p) => p.id));
 
+    // Embedding and LanceDB's merge run at full priority on the cores searches use: they wait for
+    // the searches in flight (for a bounded time) as the batch writers in threads do.
+    await this.options.writeGate?.searchesSettled();
     const embedder = this.embedder();
     const vectors = await embedder.embed(papers.map((p) => paperVectorText(p.title, p.abstract)));
     const rows: VectorRow[] = papers.map((p, i) => ({

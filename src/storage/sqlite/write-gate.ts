@@ -7,12 +7,13 @@ const waitAsync = (Atomics as unknown as {
 
 const LOCK = 0;
 const WAITING = 1;
+const SEARCHING = 2;
 // The lock cell holds FREE or the holder's thread id + 1: a thread that dies holding the gate can
 // be told from another, and its turn given back (`releaseHeldBy`).
 const FREE = 0;
 const MINE = threadId + 1;
 
-/** How long a worker thread lets waiting event-loop writers go first before it takes its turn anyway. */
+/** How long a worker thread lets waiting event-loop writers and searches go first before it takes its turn anyway. */
 const POLITE_MS = 250;
 
 /**
@@ -22,12 +23,17 @@ const POLITE_MS = 250;
  * steps of up to 100 ms). Through the gate the event loop waits for its turn without blocking,
  * and the writer thread, which may block, lets the event loop's writers go first.
  * Writes that do not take the gate stay correct: they meet the lock and SQLite's busy handler.
+ *
+ * Searches in flight are counted here too, and batch writers hold back while there are any: a
+ * search that runs beside an import's transactions shares the two cores, the disk and a page cache
+ * that every commit empties, and took 2-3x as long as at rest. Holding back is bounded, so an
+ * import goes on under a steady stream of searches, only slower.
  */
 export class WriteGate {
   private readonly cells: Int32Array;
 
   /** @param politeMs how long `runBlocking` lets waiting event-loop writers go first (tests lengthen it) */
-  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(8), private readonly politeMs = POLITE_MS) {
+  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(12), private readonly politeMs = POLITE_MS) {
     this.cells = new Int32Array(buffer);
   }
 
@@ -55,12 +61,15 @@ export class WriteGate {
 
   /**
    * On a worker thread: blocks until the gate is free and runs `write` holding it. Event-loop
-   * writers that are waiting go first, for at most `politeMs`.
+   * writers that are waiting, then searches in flight, go first, for at most `politeMs` in all.
    */
   runBlocking<T>(write: () => T): T {
     const politeUntil = Date.now() + this.politeMs;
     for (let waiting = Atomics.load(this.cells, WAITING); waiting > 0 && Date.now() < politeUntil; waiting = Atomics.load(this.cells, WAITING)) {
       Atomics.wait(this.cells, WAITING, waiting, 5);
+    }
+    for (let searching = Atomics.load(this.cells, SEARCHING); searching > 0 && Date.now() < politeUntil; searching = Atomics.load(this.cells, SEARCHING)) {
+      Atomics.wait(this.cells, SEARCHING, searching, Math.max(1, politeUntil - Date.now()));
     }
     for (let holder = Atomics.load(this.cells, LOCK); !this.tryEnter(); holder = Atomics.load(this.cells, LOCK)) {
       if (holder !== FREE) Atomics.wait(this.cells, LOCK, holder, 1000);
@@ -69,6 +78,34 @@ export class WriteGate {
       return write();
     } finally {
       this.leave();
+    }
+  }
+
+  /** Counts `search` as in flight until it settles: batch writers hold back meanwhile (see the class). */
+  async searching<T>(search: () => Promise<T>): Promise<T> {
+    Atomics.add(this.cells, SEARCHING, 1);
+    try {
+      return await search();
+    } finally {
+      Atomics.sub(this.cells, SEARCHING, 1);
+      Atomics.notify(this.cells, SEARCHING);
+    }
+  }
+
+  /** Searches in flight. */
+  searches(): number {
+    return Atomics.load(this.cells, SEARCHING);
+  }
+
+  /**
+   * On the event loop, for batch work that does not write through the gate (LanceDB's vector
+   * writes): resolves once no search is in flight, or after `maxMs`.
+   */
+  async searchesSettled(maxMs = this.politeMs): Promise<void> {
+    const until = Date.now() + maxMs;
+    for (let searching = this.searches(); searching > 0 && Date.now() < until; searching = this.searches()) {
+      const wait = waitAsync(this.cells, SEARCHING, searching, Math.max(1, until - Date.now()));
+      if (wait.async) await wait.value;
     }
   }
 
