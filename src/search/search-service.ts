@@ -3,12 +3,12 @@ import { NotFoundError } from '../errors.js';
 import { embedderCannotAnswer } from '../embedding/remote-embedder.js';
 import type { Embedder } from '../embedding/embedder.js';
 import type { VectorHit, VectorStore } from '../storage/lancedb/vector-store.js';
+import type { WriteGate } from '../storage/sqlite/write-gate.js';
 import { compileFilters, type SearchFilters } from './filters.js';
 import { fuseRanks, type FusedHit } from './fusion.js';
 import type { FacetCount, LexicalSearchResult } from './lexical.js';
 import { PaperSummaries, type PaperSummary } from './paper-summaries.js';
 import { SearchReaders } from './search-readers.js';
-import type { WriteGate } from '../storage/sqlite/write-gate.js';
 
 export type SearchMode = 'hybrid' | 'bm25' | 'vector';
 

@@ -26,7 +26,7 @@ const POLITE_MS = 250;
  *
  * Searches in flight are counted here too, and batch writers hold back while there are any: a
  * search that runs beside an import's transactions shares the two cores, the disk and a page cache
- * that every commit empties, and took 2-3x as long as at rest. Holding back is bounded, so an
+ * that every commit empties, and each of its phases took about twice as long as at rest. Holding back is bounded, so an
  * import goes on under a steady stream of searches, only slower.
  */
 export class WriteGate {
