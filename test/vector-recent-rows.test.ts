@@ -6,7 +6,7 @@ import path from 'node:path';
 import { IndexUpkeepProcessError } from '../src/errors.js';
 import { BACKGROUND_NICENESS, procStatFields } from '../src/runtime/background-thread.js';
 import type { AnnPolicy } from '../src/storage/lancedb/ann-policy.js';
-import { maintainIndexApart } from '../src/storage/lancedb/index-upkeep-process.js';
+import { IndexUpkeepProcess } from '../src/storage/lancedb/index-upkeep-process.js';
 import { RecentRows } from '../src/storage/lancedb/recent-rows.js';
 import { VectorStore, type VectorRow } from '../src/storage/lancedb/vector-store.js';
 import { until } from './support/until.js';
@@ -186,11 +186,12 @@ describe('a vector table whose writer searches unindexed rows from memory (real 
     expect(store.unindexedInMemory).to.equal(50);
     expect((await nearestId(store, late[10]!.vector))?.id).to.equal(late[10]!.id);
     expect((await nearestId(store, first[10]!.vector))?.id).to.equal(first[10]!.id);
-    // Nothing to do: no process is started, and the report says so.
+    // Nothing to do: nothing is run, and the report says so.
     expect((await store.maintainIndex()).tookInNewRows).to.equal(false);
 
     await store.upsert(rows(6000, 600));
-    const done = await maintainIndexApart({ dir, table: 'papers', dimensions, ann: policy, takeInNewRows: false });
+    const upkeep = new IndexUpkeepProcess();
+    const done = await upkeep.run({ dir, table: 'papers', dimensions, ann: policy, takeInNewRows: false }).finally(() => upkeep.close());
     expect(done.report.plan).to.equal('update');
     if (process.platform === 'linux') {
       expect(done.threadNiceness.length).to.be.greaterThan(4);
@@ -253,15 +254,22 @@ describe('a vector table whose writer searches unindexed rows from memory (real 
 
   it('stops the upkeep process when the store closes, leaving the table as it was', async function () {
     if (process.platform !== 'linux') this.skip(); // finds the child process through /proc
-    store = await VectorStore.open(dir, dimensions, { ann: policy, recentRows: 1000, indexUpkeepApart: true });
-    await store.upsert(rows(0, 2500));
-    const running = store.maintainIndex().then(() => undefined, (e: unknown) => e);
-    const child = await until('the upkeep process', async () => upkeepChildren()[0]);
-    store.close();
-    const error = await running;
-    expect(error).to.be.instanceOf(IndexUpkeepProcessError);
-    expect((error as Error).message).to.match(/did not finish: it was stopped/);
-    await until('the upkeep process to end', async () => !fs.existsSync(`/proc/${child}`) || undefined, 10_000);
+    const upkeep = new IndexUpkeepProcess();
+    try {
+      store = await VectorStore.open(dir, dimensions, { ann: policy, recentRows: 1000, indexUpkeepApart: upkeep });
+      await store.upsert(rows(0, 2500));
+      const running = store.maintainIndex().then(() => undefined, (e: unknown) => e);
+      await until('the run to be under way', async () => upkeep.running || undefined);
+      const child = upkeepChildren()[0];
+      expect(child).to.equal(upkeep.pid);
+      store.close();
+      const error = await running;
+      expect(error).to.be.instanceOf(IndexUpkeepProcessError);
+      expect((error as Error).message).to.match(/did not finish: it was stopped/);
+      await until('the upkeep process to end', async () => !fs.existsSync(`/proc/${child}`) || undefined, 10_000);
+    } finally {
+      upkeep.close();
+    }
     store = await VectorStore.open(dir, dimensions, { ann: policy });
     expect(await store.count()).to.equal(2500);
     expect((await nearestId(store, rows(0, 20)[19]!.vector))?.id).to.equal('p19');

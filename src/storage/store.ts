@@ -4,6 +4,7 @@ import { EMBEDDING_DIMENSIONS, EmbedderProvider } from '../embedding/embedder-pr
 import type { Clock } from '../runtime/clock.js';
 import { BlobStore } from './blobs.js';
 import { DEFAULT_LANCEDB_CACHE } from './lancedb/cache-bounds.js';
+import { IndexUpkeepProcess } from './lancedb/index-upkeep-process.js';
 import { VectorStore, lancedbSession } from './lancedb/vector-store.js';
 import { openDatabase, sqlitePath, type Database } from './sqlite/database.js';
 import { Journal } from './sqlite/journal.js';
@@ -74,15 +75,18 @@ export async function openStore(dataDir: string, clock: Clock, options: { remote
   db.pragma(`cache_size = -${EVENT_LOOP_CACHE_KIB}`);
   let vectors: VectorStore;
   let chunkVectors: VectorStore;
+  // One upkeep process for both tables: their runs take turns.
+  const upkeep = new IndexUpkeepProcess();
   const dimensions = remote?.dimensions ?? EMBEDDING_DIMENSIONS;
   const tables = vectorTableNames(dimensions);
   try {
     // The node is the tables' one writer: it searches what the index has not taken in from memory,
     // and keeps the index in a process of its own that yields the CPU to searches.
-    const writer = { recentRows: RECENT_ROWS, indexUpkeepApart: true, session: lancedbSession(options.lancedbCache ?? DEFAULT_LANCEDB_CACHE) };
+    const writer = { recentRows: RECENT_ROWS, indexUpkeepApart: upkeep, session: lancedbSession(options.lancedbCache ?? DEFAULT_LANCEDB_CACHE) };
     vectors = await VectorStore.open(lancedbPath(dataDir), dimensions, { table: tables.papers, ...writer });
     chunkVectors = await VectorStore.open(lancedbPath(dataDir), dimensions, { table: tables.chunks, ...writer });
   } catch (error) {
+    upkeep.close();
     db.close();
     throw error;
   }
@@ -112,6 +116,7 @@ export async function openStore(dataDir: string, clock: Clock, options: { remote
       void embedders.closeBatchThread();
       chunkVectors.close();
       vectors.close();
+      upkeep.close();
       db.close();
     },
   };

@@ -1,20 +1,28 @@
 import { threadNiceValues } from '../../runtime/background-thread.js';
-import type { IndexUpkeepReply, IndexUpkeepRequest } from './index-upkeep-process.js';
+import type { IndexUpkeepAnswer, IndexUpkeepMessage, IndexUpkeepReply, IndexUpkeepRequest } from './index-upkeep-process.js';
 import { VectorStore } from './vector-store.js';
 
-// One request, one reply, then exit: the parent forks a process per run.
-process.once('message', (request: IndexUpkeepRequest) => {
-  void run(request).then(
-    (reply) => process.send!(reply, () => process.exit(0)),
-    (error: unknown) => {
-      const failure = error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) };
-      process.send!({ error: failure } satisfies IndexUpkeepReply, () => process.exit(1));
-    },
-  );
+// Runs come one at a time (the parent waits for each answer before it sends the next); the
+// process stays for the next one unless it grew too large.
+process.on('message', ({ run, request, maxRssBytes }: IndexUpkeepMessage) => {
+  void answer(request).then((reply) => {
+    const recycle = process.memoryUsage.rss() > maxRssBytes;
+    process.send!({ ...reply, run, pid: process.pid, recycle } satisfies IndexUpkeepAnswer, () => {
+      if (recycle) process.exit(0);
+    });
+  });
 });
 // The parent went away (it stopped or died): LanceDB commits are atomic, so stopping here leaves
 // at most unreferenced files, which a later optimize removes.
 process.once('disconnect', () => process.exit(1));
+
+async function answer(request: IndexUpkeepRequest): Promise<IndexUpkeepReply> {
+  try {
+    return await run(request);
+  } catch (error) {
+    return { error: error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) } };
+  }
+}
 
 async function run(request: IndexUpkeepRequest): Promise<IndexUpkeepReply> {
   const store = await VectorStore.open(request.dir, request.dimensions, { table: request.table, ann: request.ann });

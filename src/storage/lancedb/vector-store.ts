@@ -2,7 +2,7 @@ import * as lancedb from '@lancedb/lancedb';
 import { Field, FixedSizeList, Float32, Schema, Utf8, type RecordBatch } from 'apache-arrow';
 import { BadInputError, VectorSchemaMismatchError } from '../../errors.js';
 import { DEFAULT_ANN_POLICY, indexName, planIndex, trainedOnOf, type AnnPolicy, type IndexPlan, type IndexState } from './ann-policy.js';
-import { maintainIndexApart } from './index-upkeep-process.js';
+import { IndexUpkeepProcess } from './index-upkeep-process.js';
 import { RecentRows } from './recent-rows.js';
 
 /** One paper's vector as LanceDB keeps it. */
@@ -40,10 +40,12 @@ export interface VectorStoreOptions {
    */
   readonly recentRows?: number;
   /**
-   * Run `maintainIndex` in a child process at a lower CPU priority (see `maintainIndexApart`),
-   * for a node that answers searches while the index is kept. Unset: in this process.
+   * Run `maintainIndex` in a child process at a lower CPU priority (see `IndexUpkeepProcess`), for
+   * a node that answers searches while the index is kept: `true` for one of this store's own
+   * (stopped when it closes), or one shared with other tables (its owner closes it). Unset: in
+   * this process.
    */
-  readonly indexUpkeepApart?: boolean;
+  readonly indexUpkeepApart?: boolean | IndexUpkeepProcess;
   /** With `indexUpkeepApart`: rebuild the id index apart after this many upserted rows (default 5,000; see `refreshIdIndex`). */
   readonly idIndexRefreshRows?: number;
   /** LanceDB's caches for this connection (see `lancedbSession`); unset: LanceDB's defaults, 6 GiB of index and 1 GiB of metadata. */
@@ -135,7 +137,8 @@ export class VectorStore {
     private readonly location: { readonly dir: string; readonly table: string },
     readonly dimensions: number,
     private readonly ann: AnnPolicy,
-    private readonly upkeepApart: boolean,
+    private readonly upkeepApart: IndexUpkeepProcess | undefined,
+    private readonly ownsUpkeep: boolean,
     private readonly idIndexRefreshRows: number,
   ) {}
 
@@ -160,7 +163,11 @@ export class VectorStore {
       connection.close();
       throw new VectorSchemaMismatchError(dir, tableName, dimensions, actual);
     }
-    const store = new VectorStore(connection, table, { dir, table: tableName }, dimensions, options.ann ?? DEFAULT_ANN_POLICY, options.indexUpkeepApart ?? false, options.idIndexRefreshRows ?? ID_INDEX_REFRESH_ROWS);
+    const apart = options.indexUpkeepApart;
+    const upkeep = apart === true ? new IndexUpkeepProcess() : apart || undefined;
+    // Forked now, while this process is small (see `IndexUpkeepProcess`).
+    upkeep?.start();
+    const store = new VectorStore(connection, table, { dir, table: tableName }, dimensions, options.ann ?? DEFAULT_ANN_POLICY, upkeep, apart === true, options.idIndexRefreshRows ?? ID_INDEX_REFRESH_ROWS);
     const index = await store.vectorIndex();
     store.hasIdIndex = await store.idIndexed();
     store.index = index?.name;
@@ -185,13 +192,13 @@ export class VectorStore {
     );
     this.recent?.added(rows);
     this.idIndexBehind += rows.length;
-    if (this.upkeepApart && this.hasIdIndex && this.idIndexBehind >= this.idIndexRefreshRows && !this.upkeep) this.refreshIdIndexApart();
+    if (this.upkeepApart && this.hasIdIndex && this.idIndexBehind >= this.idIndexRefreshRows && !this.upkeep) this.refreshIdIndexApart(this.upkeepApart);
   }
 
   /** Rebuilds the id index in the upkeep process; a failed run is tried again after more rows. */
-  private refreshIdIndexApart(): void {
+  private refreshIdIndexApart(upkeep: IndexUpkeepProcess): void {
     const behind = this.idIndexBehind;
-    const run = maintainIndexApart({ ...this.location, dimensions: this.dimensions, ann: this.ann, takeInNewRows: false, idIndexOnly: true }, this.closing.signal)
+    const run = upkeep.run({ ...this.location, dimensions: this.dimensions, ann: this.ann, takeInNewRows: false, idIndexOnly: true }, this.closing.signal)
       .then(async () => {
         this.idIndexBehind = Math.max(0, this.idIndexBehind - behind);
         await this.table.checkoutLatest();
@@ -347,7 +354,8 @@ export class VectorStore {
       if (!hasWork(upkeep)) {
         report = await this.indexReport(upkeep, false, t0);
       } else {
-        const apart = () => maintainIndexApart({ ...this.location, dimensions: this.dimensions, ann: this.ann, takeInNewRows }, this.closing.signal);
+        const upkeepApart = this.upkeepApart;
+        const apart = () => upkeepApart.run({ ...this.location, dimensions: this.dimensions, ann: this.ann, takeInNewRows }, this.closing.signal);
         // Building an index commits beside writes; a compaction does not (see `inTurn`).
         report = (await (upkeep.optimize ? this.inTurn(apart) : apart())).report;
         // The other process committed a new version: search the index it left.
@@ -462,6 +470,7 @@ export class VectorStore {
   /** Releases the table and the connection. */
   close(): void {
     this.closing.abort();
+    if (this.ownsUpkeep) this.upkeepApart?.close();
     this.table.close();
     this.connection.close();
   }
