@@ -5,7 +5,10 @@ import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { InvalidSearchOptionsError } from '../src/errors.js';
 import type { PaperRecord } from '../src/protocols/paper.js';
-import { SearchReaders } from '../src/search/search-readers.js';
+import { BACKGROUND_NICENESS, procStatFields } from '../src/runtime/background-thread.js';
+import { PersistentWorker } from '../src/runtime/persistent-worker.js';
+import type { SearchRead, SearchReadAnswer } from '../src/search/search-reads.js';
+import { SearchReaders, type SearchReaderData } from '../src/search/search-readers.js';
 import { openDatabase } from '../src/storage/sqlite/database.js';
 import { PaperStore } from '../src/storage/sqlite/papers.js';
 
@@ -106,6 +109,41 @@ describe('search readers: the SQLite reads of searches in threads of their own',
       expect((await inMemory.lexical('resident', { limit: 5 })).hits.map((h) => h.id)).to.deep.equal(['2401.00009']);
     } finally {
       memory.close();
+    }
+  });
+
+  it('keeps the event loop\'s CPU priority in its threads, where a batch thread of the same code runs lower (Linux)', async function () {
+    if (!fs.existsSync('/proc/thread-self')) this.skip(); // nice values are read per thread from /proc
+    const niceByThread = () =>
+      new Map(
+        fs.readdirSync('/proc/self/task').flatMap((tid) => {
+          try {
+            return [[tid, Number(procStatFields(`/proc/self/task/${tid}/stat`)[16])] as const];
+          } catch {
+            return []; // A thread that ended since the listing.
+          }
+        }),
+      );
+    const threadsSince = (before: Map<string, number>) => [...niceByThread()].filter(([tid]) => !before.has(tid)).map(([, nice]) => nice);
+
+    const before = niceByThread();
+    const threaded = readers(2);
+    // Two reads at once: one on each thread.
+    await Promise.all([threaded.lexical('attention', {}), threaded.lexical('protein', {})]);
+    const searchThreads = threadsSince(before);
+    expect(searchThreads.length).to.be.at.least(2);
+    expect(searchThreads.filter((nice) => nice === BACKGROUND_NICENESS)).to.deep.equal([]);
+
+    // The same reader module started as batch work is lowered.
+    const beforeBatch = niceByThread();
+    const batch = new PersistentWorker<SearchRead, SearchReadAnswer>(new URL('../src/search/search-read-worker.ts', import.meta.url), 'a batch reader', {
+      workerData: { file: db.name, cacheKib: 1024 } satisfies SearchReaderData,
+    });
+    try {
+      await batch.request({ kind: 'facets', ids: ['2401.00001'] });
+      expect(threadsSince(beforeBatch)).to.include(BACKGROUND_NICENESS);
+    } finally {
+      await batch.close();
     }
   });
 });

@@ -35,6 +35,11 @@ export class PersistentWorker<Message, Result> {
       rebuild?: (failure: WorkerFailure) => Error;
       /** After the thread stopped, however it stopped (what it held must be given back). */
       exited?: (threadId: number) => void;
+      /**
+       * The thread answers requests someone waits for (searches), so it keeps the event loop's CPU
+       * priority; unset, it does batch work at a lower one (see typescript-worker.mjs).
+       */
+      foreground?: boolean;
     } = {},
   ) {}
 
@@ -65,7 +70,9 @@ export class PersistentWorker<Message, Result> {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(WORKER_BOOTSTRAP, { workerData: { entry: this.entry.href, ...(this.options.workerData !== undefined ? { data: this.options.workerData } : {}) } });
+    const worker = new Worker(WORKER_BOOTSTRAP, {
+      workerData: { entry: this.entry.href, ...(this.options.workerData !== undefined ? { data: this.options.workerData } : {}), ...(this.options.foreground ? { foreground: true } : {}) },
+    });
     worker.on('message', (reply: WorkerResponse<Result>) => {
       const waiting = this.pending.get(reply.id);
       if (!waiting) return;
