@@ -81,6 +81,39 @@ describe('recent rows searched from memory', () => {
     expect(recent.version).to.equal(v3);
   });
 
+  it('brings a scan up to date with the rows written since, as a scan of every row would find them, after rewrites and deletes too', () => {
+    const recent = new RecentRows(10_000, true);
+    recent.added(rows(0, 400));
+    const query = rows(0, 400)[9]!.vector;
+    const asNow = (embedder?: string) => recent.nearest(query, 10, embedder);
+    let scan = recent.scan(query, 10);
+    expect(recent.rescan(scan, query, 10)).to.equal(scan);
+    // New rows, some nearer than what the scan found: merged in.
+    recent.added(rows(5000, 300));
+    recent.added([{ ...rows(0, 400)[9]!, id: 'close-1' }, { ...rows(0, 400)[9]!, id: 'close-2', embedder: 'other' }]);
+    scan = recent.rescan(scan, query, 10);
+    expect(scan.hits).to.deep.equal(asNow());
+    expect(scan.hits.map((h) => h.id)).to.include('close-1');
+    // A row the scan found, rewritten far away: it must leave the list, and the next nearest come in.
+    const found = scan.hits[0]!.id;
+    recent.added([{ ...rows(9000, 1)[0]!, id: found, vector: query.map((x) => -x) }]);
+    scan = recent.rescan(scan, query, 10);
+    expect(scan.hits).to.deep.equal(asNow());
+    expect(scan.hits.map((h) => h.id)).to.not.include(found);
+    // A deleted row the scan found.
+    const gone = scan.hits[2]!.id;
+    recent.deleted([gone]);
+    scan = recent.rescan(scan, query, 10);
+    expect(scan.hits).to.deep.equal(asNow());
+    expect(scan.hits.map((h) => h.id)).to.not.include(gone);
+    // One embedder only.
+    let mine = recent.scan(query, 10, 'other');
+    recent.added([{ ...rows(0, 400)[9]!, id: 'close-3', embedder: 'other' }, ...rows(7000, 50)]);
+    mine = recent.rescan(mine, query, 10, 'other');
+    expect(mine.hits).to.deep.equal(asNow('other'));
+    expect(mine.hits.map((h) => h.id)).to.have.members(['close-2', 'close-3']);
+  });
+
   it('is complete only while it holds every unindexed row: not past its bound, until an index run that began later', () => {
     const recent = new RecentRows(10, true);
     recent.added(rows(0, 8));

@@ -295,13 +295,12 @@ export class VectorStore {
     if (!recent) return (await query.toArray()) as { id: string; embedder: string; _distance: number }[];
     // LanceDB's indexed rows, and the rows it has not indexed from memory; an id's newest row is the one here.
     // LanceDB takes the query before the memory is scanned, so the two run at once; a write or delete
-    // while LanceDB searched has the memory scanned again.
+    // while LanceDB searched is brought into the scan (see `RecentRows.rescan`).
     const pending = query.fastSearch().toArray() as Promise<{ id: string; embedder: string; _distance: number }[]>;
-    const scanned = recent.version;
-    let unindexed = recent.nearest(vector, k, embedder);
+    let unindexed = recent.scan(vector, k, embedder);
     const indexed = (await pending).filter((r) => !recent.has(r.id));
-    if (recent.version !== scanned) unindexed = recent.nearest(vector, k, embedder);
-    return [...indexed, ...unindexed.map((h) => ({ id: h.id, embedder: h.embedder, _distance: h.distance }))].sort((a, b) => a._distance - b._distance).slice(0, k);
+    unindexed = recent.rescan(unindexed, vector, k, embedder);
+    return [...indexed, ...unindexed.hits.map((h) => ({ id: h.id, embedder: h.embedder, _distance: h.distance }))].sort((a, b) => a._distance - b._distance).slice(0, k);
   }
 
   /**
