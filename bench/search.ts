@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
 import { EmbeddedModelStore } from '../src/embedding/embedded-model-store.js';
+import { shouldRefit } from '../src/embedding/lsa/index.js';
 import { EMBEDDING_DIMENSIONS } from '../src/embedding/embedder-provider.js';
 import { parseUserQuery } from '../src/search/fts-query.js';
 import { VectorStore } from '../src/storage/lancedb/vector-store.js';
@@ -58,6 +59,12 @@ try {
   const models = new EmbeddedModelStore(dir);
   const model = await models.loadActive();
   if (!model) throw new Error('the corpus has no active embedded model');
+  // Each run imports papers into the kept dir. Once they outgrow the model, a node started on it
+  // refits the model and re-embeds every paper (an hour at this size) under the measurements.
+  const held = (db.prepare('SELECT count(*) AS n FROM papers').get() as { n: number }).n;
+  if (shouldRefit(model.fittedOn, held)) {
+    throw new Error(`${dir} holds ${held} papers, past what its model (fitted on ${model.fittedOn}) keeps up with: a node would refit it and re-embed every paper during the run; give a fresh --data dir`);
+  }
   const queryVectors = new Map<string, Float32Array>();
   for (const { q } of all) queryVectors.set(q, (await model.embed([q]))[0]!);
 
