@@ -1,4 +1,5 @@
 import { threadNiceValues } from '../../runtime/background-thread.js';
+import { failedReply } from '../../runtime/run-in-worker.js';
 import type { IndexUpkeepAnswer, IndexUpkeepMessage, IndexUpkeepReply, IndexUpkeepRequest } from './index-upkeep-process.js';
 import { VectorStore } from './vector-store.js';
 
@@ -20,7 +21,7 @@ async function answer(request: IndexUpkeepRequest): Promise<IndexUpkeepReply> {
   try {
     return await run(request);
   } catch (error) {
-    return { error: error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) } };
+    return { error: failedReply(error) };
   }
 }
 

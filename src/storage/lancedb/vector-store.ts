@@ -165,13 +165,13 @@ export class VectorStore {
     }
     const apart = options.indexUpkeepApart;
     const upkeep = apart === true ? new IndexUpkeepProcess() : apart || undefined;
-    // Forked now, while this process is small (see `IndexUpkeepProcess`).
-    upkeep?.start();
     const store = new VectorStore(connection, table, { dir, table: tableName }, dimensions, options.ann ?? DEFAULT_ANN_POLICY, upkeep, apart === true, options.idIndexRefreshRows ?? ID_INDEX_REFRESH_ROWS);
     const index = await store.vectorIndex();
     store.hasIdIndex = await store.idIndexed();
     store.index = index?.name;
     if (options.recentRows) store.recent = new RecentRows(options.recentRows, index ? index.unindexed === 0 : (await table.countRows()) === 0);
+    // Forked now, while this process is small (see `IndexUpkeepProcess`), and only for a store that opened.
+    upkeep?.start();
     return store;
   }
 
