@@ -45,27 +45,18 @@ export interface ImportOptions {
 }
 
 /**
- * Reads files and directories of arXiv Atom, OAI-PMH, `.abs` and BEIR JSONL into the journal, in
- * batches, each batch one transaction with its dedup keys. A file that cannot be read is
- * reported and the rest goes on; run again after an interruption, it adds only what is missing.
+ * Reads files and directories of arXiv Atom, OAI-PMH, `.abs` and BEIR JSONL into batches of
+ * ingest jobs of at most `batchSize`, counting files, formats and what could not be used in
+ * `report` as it goes. A file that cannot be read is reported and the rest goes on.
  */
-export async function importFiles(paths: readonly string[], options: ImportOptions): Promise<ImportReport> {
-  const report: ImportReport = { files: 0, byFormat: {}, accepted: 0, duplicates: 0, failedFiles: [], rejectedEntries: 0, rejectedSample: [] };
+export async function* readJobBatches(
+  paths: readonly string[],
+  report: ImportReport,
+  options: { readonly batchSize?: number; readonly priority?: JobPriority; readonly onFile?: (file: string, report: ImportReport) => void } = {},
+): AsyncGenerator<NewJob[]> {
   const batchSize = options.batchSize ?? 500;
   const priority = options.priority ?? 1;
   let batch: NewJob[] = [];
-
-  const flush = async () => {
-    if (batch.length === 0) return;
-    await options.admit();
-    const results = await options.journal.acceptManyInTurn(batch);
-    const created = results.filter((r) => r.created).length;
-    report.accepted += created;
-    report.duplicates += results.length - created;
-    batch = [];
-    if (created > 0) options.accepted?.(created);
-  };
-
   for await (const file of walkFiles(paths)) {
     report.files++;
     try {
@@ -78,13 +69,37 @@ export async function importFiles(paths: readonly string[], options: ImportOptio
           continue;
         }
         batch.push(ingestJob(item.record, priority));
-        if (batch.length >= batchSize) await flush();
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
       }
     } catch (error) {
       report.failedFiles.push(fileFailure(file, error));
     }
     options.onFile?.(file, report);
   }
-  await flush();
+  if (batch.length > 0) yield batch;
+}
+
+/** A report with nothing counted yet. */
+export function emptyImportReport(): ImportReport {
+  return { files: 0, byFormat: {}, accepted: 0, duplicates: 0, failedFiles: [], rejectedEntries: 0, rejectedSample: [] };
+}
+
+/**
+ * Reads files and directories (see `readJobBatches`) into the journal, in batches, each batch one
+ * transaction with its dedup keys; run again after an interruption, it adds only what is missing.
+ */
+export async function importFiles(paths: readonly string[], options: ImportOptions): Promise<ImportReport> {
+  const report = emptyImportReport();
+  for await (const batch of readJobBatches(paths, report, options)) {
+    await options.admit();
+    const results = await options.journal.acceptManyInTurn(batch);
+    const created = results.filter((r) => r.created).length;
+    report.accepted += created;
+    report.duplicates += results.length - created;
+    if (created > 0) options.accepted?.(created);
+  }
   return report;
 }

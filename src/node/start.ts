@@ -163,7 +163,7 @@ export async function startNode(config: Config, log: Logger, onFatal: (error: un
       : {}),
     ...(ingestion ? { pipeline: { depth: () => ingestion.depth(), watcher: ingestion.watcher, highWatermark: config.pipeline.highWatermark, lowWatermark: config.pipeline.lowWatermark } } : {}),
     ...(offline ? { jobs: offline.routes } : {}),
-    ...(ingestion ? { importer: { dataDir: config.dataDir, journal: store.journal, ingestion, importLimitBytes: config.api.importLimitBytes } } : {}),
+    ...(ingestion ? { importer: { dataDir: config.dataDir, importReader: store.importReader, ingestion, importLimitBytes: config.api.importLimitBytes } } : {}),
   });
 
   const stop = (): Promise<void> =>

@@ -13,6 +13,7 @@ import { VectorSync } from './vector-sync.js';
 import { ChunkSync } from './chunk-sync.js';
 import { WriteGate } from './sqlite/write-gate.js';
 import { IndexWriter } from '../pipeline/index-writer.js';
+import { ImportReader } from '../ingest/import-reader.js';
 
 /** Everything a data dir holds, opened: SQLite (papers, journal, outbox), LanceDB, blobs. */
 export interface Store {
@@ -34,6 +35,8 @@ export interface Store {
   readonly writeGate: WriteGate;
   /** The indexer's transactions, in a thread of their own (started on first use). */
   readonly indexWriter: IndexWriter;
+  /** Uploads' parsing and journaling, in a thread of their own (started on first use). */
+  readonly importReader: ImportReader;
   close(): void;
 }
 
@@ -95,6 +98,7 @@ export async function openStore(dataDir: string, clock: Clock, options: { remote
   await blobs.removeTempFiles();
   const writeGate = new WriteGate();
   const indexWriter = new IndexWriter(sqlitePath(dataDir), writeGate);
+  const importReader = new ImportReader(sqlitePath(dataDir), writeGate, clock);
   return {
     get embedder() {
       return embedder();
@@ -111,8 +115,10 @@ export async function openStore(dataDir: string, clock: Clock, options: { remote
     chunkSync: new ChunkSync(db, chunkVectors, batchEmbedder, writeGate),
     writeGate,
     indexWriter,
+    importReader,
     close() {
       void indexWriter.close();
+      void importReader.close();
       void embedders.closeBatchThread();
       chunkVectors.close();
       vectors.close();

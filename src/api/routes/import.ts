@@ -6,14 +6,13 @@ import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { importFiles } from '../../ingest/import-files.js';
 import type { Ingestion } from '../../pipeline/ingestion.js';
-import type { Journal } from '../../storage/sqlite/journal.js';
+import type { ImportReader } from '../../ingest/import-reader.js';
 import { ErrorBody } from '../schemas.js';
 
 export interface ImportRouteDeps {
   readonly dataDir: string;
-  readonly journal: Journal;
+  readonly importReader: ImportReader;
   readonly ingestion: Ingestion;
   readonly importLimitBytes: number;
 }
@@ -22,8 +21,9 @@ const RejectedEntry = Type.Object({ file: Type.String(), where: Type.String(), r
 
 /**
  * `POST /v1/import?name=FILE`: a dump uploaded as the raw body (arXiv Atom, OAI-PMH, `.abs`, BEIR
- * JSONL; the name's extension helps tell which). It is spooled to disk, journaled in batches
- * under backpressure, and answered with what was accepted; the pipeline does the rest.
+ * JSONL; the name's extension helps tell which). It is spooled to disk, read and journaled in
+ * batches under backpressure by the import reader's thread, and answered with what was accepted;
+ * the pipeline does the rest.
  */
 export const importRoutes: FastifyPluginAsyncTypebox<ImportRouteDeps> = async (app, deps) => {
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
@@ -53,8 +53,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<ImportRouteDeps> = async (a
       const file = join(dir, `${randomUUID()}-${basename(req.query.name).replace(/[^\w.-]/g, '_')}`);
       try {
         await pipeline(req.body as Readable, createWriteStream(file));
-        const report = await importFiles([file], {
-          journal: deps.journal,
+        const report = await deps.importReader.importFiles([file], {
           admit: () => deps.ingestion.watcher.waitForCapacity(),
           accepted: () => deps.ingestion.nudge(),
         });
