@@ -7,7 +7,7 @@ import { InvalidSearchOptionsError } from '../src/errors.js';
 import type { PaperRecord } from '../src/protocols/paper.js';
 import { BACKGROUND_NICENESS, procStatFields } from '../src/runtime/background-thread.js';
 import { PersistentWorker } from '../src/runtime/persistent-worker.js';
-import type { SearchRead, SearchReadAnswer } from '../src/search/search-reads.js';
+import { addFacets, type SearchRead, type SearchReadAnswer } from '../src/search/search-reads.js';
 import { SearchReaders, type SearchReaderData } from '../src/search/search-readers.js';
 import { openDatabase } from '../src/storage/sqlite/database.js';
 import { PaperStore } from '../src/storage/sqlite/papers.js';
@@ -74,6 +74,25 @@ describe('search readers: the SQLite reads of searches in threads of their own',
     const facets = await threaded.facets(ids);
     expect(facets).to.deep.equal(await inPlace.facets(ids));
     expect(facets.years).to.deep.equal([{ value: '2024', count: 2 }, { value: '2023', count: 1 }]);
+  });
+
+  it('facets counted whole over two disjoint parts and added are the facets of both at once, cut to the 50 largest', async () => {
+    // The first part holds 60 categories once each; the second the last ten of them again, which
+    // makes those ten the largest of both, while the first part's own 50 largest (by name) leave them out.
+    const first = Array.from({ length: 60 }, (_, i) => paper(100 + i, `First ${i}`, [`k.${String(i).padStart(2, '0')}`], `${2010 + (i % 3)}-01-01T00:00:00Z`));
+    const second = Array.from({ length: 10 }, (_, i) => paper(200 + i, `Second ${i}`, [`k.${50 + i}`], '2020-01-01T00:00:00Z'));
+    store.upsertMany([...first, ...second]);
+    const [one, other] = [first.map((p) => p.id), second.map((p) => p.id)];
+    const threaded = readers(2);
+    const both = await threaded.facets([...one, ...other]);
+    expect(both.categories).to.have.length(50);
+    expect(both.categories.slice(0, 11)).to.deep.equal([...Array.from({ length: 10 }, (_, i) => ({ value: `k.${50 + i}`, count: 2 })), { value: 'k.00', count: 1 }]);
+
+    const added = addFacets(await threaded.facets(one, { whole: true }), await threaded.facets(other, { whole: true }));
+    expect(added).to.deep.equal(both);
+    // Cut before adding, the first part leaves out what makes the ten the largest.
+    const cut = addFacets(await threaded.facets(one), await threaded.facets(other));
+    expect(cut.categories.slice(0, 10).map((c) => c.count)).to.deep.equal(Array(10).fill(1));
   });
 
   it('reads on connections of their own: they answer after the caller closed its handle, and see what was committed since they started', async () => {

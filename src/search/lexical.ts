@@ -175,9 +175,9 @@ function snippetStatement(db: Database): Statement {
   );
 }
 
-/** Counts by category (the `CATEGORY_FACET_SIZE` largest, then by name) over these papers. */
-export function categoryFacets(db: Database, ids: readonly string[]): FacetCount[] {
-  return categoryFacetStatement(db).all({ ids: JSON.stringify(ids), size: CATEGORY_FACET_SIZE }) as FacetCount[];
+/** Counts by category (the `size` largest, then by name) over these papers. */
+export function categoryFacets(db: Database, ids: readonly string[], size = CATEGORY_FACET_SIZE): FacetCount[] {
+  return categoryFacetStatement(db).all({ ids: JSON.stringify(ids), size }) as FacetCount[];
 }
 
 function categoryFacetStatement(db: Database): Statement {

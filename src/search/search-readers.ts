@@ -54,9 +54,9 @@ export class SearchReaders {
     return this.read({ kind: 'snippets', query, ids });
   }
 
-  /** Counts by category and year over these papers. */
-  facets(ids: readonly string[]): Promise<Facets> {
-    return this.read({ kind: 'facets', ids });
+  /** Counts by category and year over these papers; `whole` keeps every category (see `addFacets`). */
+  facets(ids: readonly string[], options: { whole?: boolean } = {}): Promise<Facets> {
+    return this.read({ kind: 'facets', ids, ...(options.whole ? { whole: true } : {}) });
   }
 
   close(): Promise<void> {

@@ -1,14 +1,14 @@
 import type { Database } from 'better-sqlite3';
 import { InvalidSearchOptionsError } from '../errors.js';
-import { categoryFacets, searchLexical, snippetsFor, statement, type FacetCount, type LexicalSearchOptions, type LexicalSearchResult } from './lexical.js';
+import { CATEGORY_FACET_SIZE, categoryFacets, searchLexical, snippetsFor, statement, type FacetCount, type LexicalSearchOptions, type LexicalSearchResult } from './lexical.js';
 
 /** The reads of one search that scale with the corpus: what `SearchReaders` runs off the event loop. */
 export type SearchRead =
   | { readonly kind: 'lexical'; readonly query: string; readonly options: LexicalSearchOptions }
   /** HTML snippets of the shown page, by id. */
   | { readonly kind: 'snippets'; readonly query: string; readonly ids: readonly string[] }
-  /** Facets over every candidate. */
-  | { readonly kind: 'facets'; readonly ids: readonly string[] };
+  /** Facets over every candidate; `whole` keeps every category, for facets to be added to another part's (`addFacets`). */
+  | { readonly kind: 'facets'; readonly ids: readonly string[]; readonly whole?: boolean };
 
 export interface Facets {
   readonly categories: FacetCount[];
@@ -30,15 +30,37 @@ export type SearchReadAnswer =
   | { readonly result: SearchReadResults[SearchRead['kind']] }
   | { readonly invalid: { readonly option: string; readonly reason: string } };
 
-/** Counts by category (the 50 largest) and by year, newest first, over these papers. */
-export function facetsOf(db: Database, ids: readonly string[]): Facets {
+/** Counts by category (the `categories` largest) and by year, newest first, over these papers. */
+export function facetsOf(db: Database, ids: readonly string[], categories = CATEGORY_FACET_SIZE): Facets {
   if (ids.length === 0) return { categories: [], years: [] };
   const years = statement(
     db,
     'facet:years',
     () => `SELECT substr(published, 1, 4) AS value, count(*) AS count FROM papers WHERE id IN (SELECT value FROM json_each(?)) AND published IS NOT NULL GROUP BY value ORDER BY value DESC`,
   ).all(JSON.stringify(ids)) as FacetCount[];
-  return { categories: categoryFacets(db, ids), years };
+  return { categories: categoryFacets(db, ids, categories), years };
+}
+
+/** Every category there is: a part's facets that will be added to another's keep them all. */
+const WHOLE = 1_000_000;
+
+/**
+ * The facets of two disjoint sets of papers, from each set's facets counted `whole`: counts add
+ * up, then the categories are cut to the `CATEGORY_FACET_SIZE` largest in `categoryFacets`'s
+ * order, as if counted over both at once.
+ */
+export function addFacets(one: Facets, other: Facets): Facets {
+  const add = (a: readonly FacetCount[], b: readonly FacetCount[]) => {
+    const counts = new Map(a.map((f) => [f.value, f.count]));
+    for (const f of b) counts.set(f.value, (counts.get(f.value) ?? 0) + f.count);
+    return [...counts].map(([value, count]) => ({ value, count }));
+  };
+  return {
+    categories: add(one.categories, other.categories)
+      .sort((x, y) => y.count - x.count || (x.value < y.value ? -1 : x.value > y.value ? 1 : 0))
+      .slice(0, CATEGORY_FACET_SIZE),
+    years: add(one.years, other.years).sort((x, y) => (x.value < y.value ? 1 : x.value > y.value ? -1 : 0)),
+  };
 }
 
 /** Answers one read on `db`, on whichever thread holds it. */
@@ -50,7 +72,7 @@ export function answerSearchRead(db: Database, read: SearchRead): SearchReadAnsw
       case 'snippets':
         return { result: snippetsFor(db, read.query, read.ids) };
       case 'facets':
-        return { result: facetsOf(db, read.ids) };
+        return { result: facetsOf(db, read.ids, read.whole ? WHOLE : CATEGORY_FACET_SIZE) };
     }
   } catch (error) {
     if (error instanceof InvalidSearchOptionsError) return { invalid: { option: error.option, reason: error.reason } };

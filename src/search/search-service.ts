@@ -9,6 +9,7 @@ import { fuseRanks, type FusedHit } from './fusion.js';
 import type { FacetCount, LexicalSearchResult } from './lexical.js';
 import { PaperSummaries, type PaperSummary } from './paper-summaries.js';
 import { SearchReaders } from './search-readers.js';
+import { addFacets, type Facets } from './search-reads.js';
 
 export type SearchMode = 'hybrid' | 'bm25' | 'vector';
 
@@ -143,14 +144,20 @@ export class SearchService {
       return [] as VectorHit[];
     });
     let lexical: LexicalSearchResult | undefined;
+    let lexicalFacets: Promise<Facets> | undefined;
+    let vectorHits: VectorHit[];
     try {
       // Fusion reads `depth` BM25 hits; more candidates only widen a filtered search.
       lexical = mode === 'vector' ? undefined : await this.reads.lexical(request.q, { limit: depth, offset: 0, filters: request.filters, snippets: false, facets: false, ...(filters.active ? {} : { candidates: depth }) });
+      // The facets count every candidate: those of BM25's are counted while the vector side, the
+      // slower one, is still searching, and those it adds once it answers.
+      lexicalFacets = lexical && this.reads.facets(lexical.hits.map((h) => h.id), { whole: true });
+      lexicalFacets?.catch(() => undefined);
+      vectorHits = await vectorSearch;
     } catch (error) {
-      await vectorSearch.catch(() => undefined);
+      await Promise.all([vectorSearch.catch(() => undefined), lexicalFacets?.catch(() => undefined)]);
       throw error;
     }
-    const vectorHits = await vectorSearch;
     const vectorIds = vectorHits.map((h) => h.id);
     if (mode === 'vector') {
       const page = vectorIds.slice(offset, offset + limit);
@@ -169,7 +176,11 @@ export class SearchService {
     );
     const page = fused.slice(offset, offset + limit);
     // Two reads, so that two reader threads make them at once.
-    const [snippets, facets] = await Promise.all([this.reads.snippets(request.q, page.map((f) => f.id)), this.reads.facets(fused.map((f) => f.id))]);
+    const lexicalSet = new Set(lexicalIds);
+    const [snippets, facets] = await Promise.all([
+      this.reads.snippets(request.q, page.map((f) => f.id)),
+      Promise.all([lexicalFacets!, this.reads.facets([...new Set(vectorIds)].filter((id) => !lexicalSet.has(id)), { whole: true })]).then(([a, b]) => addFacets(a, b)),
+    ]);
     return this.respond(
       mode,
       embedder,
