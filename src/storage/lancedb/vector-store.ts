@@ -1,9 +1,12 @@
 import * as lancedb from '@lancedb/lancedb';
-import { Field, FixedSizeList, Float32, Schema, Utf8, type RecordBatch } from 'apache-arrow';
+import type { RecordBatch } from 'apache-arrow';
 import { BadInputError, VectorSchemaMismatchError } from '../../errors.js';
 import { DEFAULT_ANN_POLICY, indexName, planIndex, trainedOnOf, type AnnPolicy, type IndexPlan, type IndexState } from './ann-policy.js';
 import { IndexUpkeepProcess } from './index-upkeep-process.js';
 import { RecentRows } from './recent-rows.js';
+import { arrow, vectorRowsTable, vectorSchema } from './vector-rows-table.js';
+
+export { vectorSchema };
 
 /** One paper's vector as LanceDB keeps it. */
 export interface VectorRow {
@@ -87,16 +90,6 @@ function hasWork(upkeep: UpkeepPlan): boolean {
   return trains(upkeep.plan) || upkeep.optimize || upkeep.needsIdIndex;
 }
 
-/** The Arrow schema of a vector table of `dimensions`. */
-export function vectorSchema(dimensions: number): Schema {
-  return new Schema([
-    new Field('id', new Utf8(), false),
-    new Field('vector', new FixedSizeList(dimensions, new Field('item', new Float32(), true)), false),
-    new Field('embedder', new Utf8(), false),
-    new Field('updated', new Utf8(), true),
-  ]);
-}
-
 // Every upsert batch leaves a fragment, and searches open each one: past this many, compact.
 const MAX_SMALL_FRAGMENTS = 64;
 
@@ -157,7 +150,7 @@ export class VectorStore {
       ? await connection.openTable(tableName)
       : await connection.createEmptyTable(tableName, vectorSchema(dimensions), { mode: 'create', existOk: true });
     const field = (await table.schema()).fields.find((f) => f.name === 'vector');
-    const actual = field?.type instanceof FixedSizeList ? field.type.listSize : (field?.type as { listSize?: number } | undefined)?.listSize;
+    const actual = field?.type instanceof arrow.FixedSizeList ? field.type.listSize : (field?.type as { listSize?: number } | undefined)?.listSize;
     if (actual !== dimensions) {
       table.close();
       connection.close();
@@ -188,7 +181,7 @@ export class VectorStore {
         .mergeInsert('id')
         .whenMatchedUpdateAll()
         .whenNotMatchedInsertAll()
-        .execute(rows.map((r) => ({ id: r.id, vector: r.vector, embedder: r.embedder, updated: r.updated }))),
+        .execute(vectorRowsTable(rows, this.dimensions)),
     );
     this.recent?.added(rows);
     this.idIndexBehind += rows.length;
