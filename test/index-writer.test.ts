@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { IndexWriter } from '../src/pipeline/index-writer.js';
+import { localPipelineDepth } from '../src/pipeline/ingestion.js';
 import { JOB } from '../src/pipeline/job-kinds.js';
 import { ingestJob } from '../src/ingest/import-files.js';
 import type { PaperRecord } from '../src/protocols/paper.js';
@@ -89,4 +90,25 @@ describe('index writer: the indexer\'s transactions in a thread of their own', f
     // One outbox row per paper: nothing was written twice.
     expect(store.db.prepare('SELECT count(*) AS n, count(DISTINCT paper_id) AS papers FROM outbox').get()).to.deep.equal({ n: count, papers: count });
   });
+
+  it('papers it moves from the journal to the outbox count once in the pipeline\'s depth, however the reads fall beside its commits', async () => {
+    const count = 5_000;
+    store.journal.acceptMany(Array.from({ length: count }, (_, i) => ingestJob(paper(i), 1)));
+    const depth = localPipelineDepth(store);
+    expect(depth()).to.equal(count);
+    let done = false;
+    const indexing = store.indexWriter.index({ owner: 'test:indexer', batchSize: count, leaseMs: 60_000, now: clock.now(), fetchPdfs: false, enrich: false }).finally(() => (done = true));
+    const seen = new Set<number>();
+    let samples = 0;
+    for (const end = Date.now() + 60_000; !done && Date.now() < end; samples++) {
+      seen.add(depth());
+      await new Promise((r) => setImmediate(r));
+    }
+    const outcome = await indexing;
+    expect(outcome.transactions, 'the batch went in several commits').to.be.greaterThan(1);
+    expect(samples).to.be.greaterThan(10);
+    expect([...seen]).to.deep.equal([count]);
+    expect(store.journal.pendingOf(JOB.ingest)).to.equal(0);
+  });
 });
+

@@ -123,9 +123,8 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
     );
   }
 
-  // An outbox row waits for both syncs but is one paper's work: counted once, a paper the indexer
-  // moves from the journal to the outbox leaves the depth as it was.
-  const depth = () => journal.pendingOf(JOB.ingest) + Math.max(store.vectorSync.lag(), store.chunkSync.lag()) + (deps.remoteDepth?.() ?? 0);
+  const localDepth = localPipelineDepth(store);
+  const depth = () => localDepth() + (deps.remoteDepth?.() ?? 0);
   const watcher = new DepthWatcher({ high: p.highWatermark, low: p.lowWatermark, depth, clock, pollMs: 50 });
   watcher.onCrossing((c) => log.info({ crossing: c.type, depth: c.depth }, `pipeline backpressure: producers ${c.type}`));
 
@@ -142,4 +141,15 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
     },
     pools: [fetcher, extractor, enricher].flatMap((s) => (s?.pool ? [s.pool] : [])),
   };
+}
+
+/**
+ * The work this node's pipeline holds: ingest jobs waiting, and outbox rows not synced yet. An
+ * outbox row waits for both syncs but is one paper's work: counted once, a paper the indexer moves
+ * from the journal to the outbox leaves the depth as it was. Both are read in one transaction: the
+ * indexer's thread commits that move on its own connection, and reads on either side of a commit
+ * counted its papers twice (a depth 18 past its bound in the backpressure test).
+ */
+export function localPipelineDepth(store: Pick<Store, 'db' | 'journal' | 'vectorSync' | 'chunkSync'>): () => number {
+  return store.db.transaction(() => store.journal.pendingOf(JOB.ingest) + Math.max(store.vectorSync.lag(), store.chunkSync.lag()));
 }
