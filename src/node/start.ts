@@ -25,7 +25,6 @@ import { sqlitePath } from '../storage/sqlite/database.js';
 import { openLocalRuntime } from './local-runtime.js';
 import { openNodeLink } from '../link/node-link.js';
 import { registerLinkMetrics } from '../link/metrics.js';
-import { idleThreads } from '../runtime/idle-threads.js';
 import { systemClock } from '../runtime/clock.js';
 import { buildTree, noParts } from './tree.js';
 import { createNodeOps } from '../ops/node-ops.js';
@@ -50,8 +49,6 @@ function packageVersion(): string {
  * root supervisor gives up, `onFatal` is called (the CLI exits non-zero).
  */
 export async function startNode(config: Config, log: Logger, onFatal: (error: unknown) => void): Promise<RunningNode> {
-  // Before the store grows the process: the helper is a fork of it (see `IdleThreads`).
-  idleThreads.start();
   // The link first: the LLM router's `remote` endpoints are its peers' inference actors.
   const nodeLink = openNodeLink(config, log, systemClock());
   const runtime = await openLocalRuntime(config, log, `node ${config.node}`, { enrich: true, ...(nodeLink ? { upstream: (e) => nodeLink.upstream(e), remoteDepth: () => nodeLink.remoteDepth() } : {}) });

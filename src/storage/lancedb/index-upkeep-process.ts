@@ -23,8 +23,6 @@ export interface IndexUpkeepDone {
   readonly report: IndexReport;
   /** The nice value of each thread of the process at the end (Linux): LanceDB's threads inherit the lowered one. */
   readonly threadNiceness: readonly number[];
-  /** The scheduling policy of each thread at the end (Linux): `SCHED_IDLE` where `chrt` could set it. */
-  readonly threadPolicies: readonly number[];
 }
 
 /** A request as it crosses to the child: runs are numbered so a reply finds its run. */
@@ -160,7 +158,7 @@ export class IndexUpkeepProcess {
     holdOpen(child, false);
     if (answer.recycle && this.child === child) this.child = undefined;
     const { queued } = current;
-    if ('report' in answer) queued.resolve({ report: answer.report, threadNiceness: answer.threadNiceness, threadPolicies: answer.threadPolicies, pid: answer.pid });
+    if ('report' in answer) queued.resolve({ report: answer.report, threadNiceness: answer.threadNiceness, pid: answer.pid });
     else queued.reject(new IndexUpkeepProcessError(queued.request.table, `failed: ${answer.error.name}: ${answer.error.message}`));
     this.next();
   }
