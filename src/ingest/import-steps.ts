@@ -1,12 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import { StepClock } from '../runtime/clock.js';
 import { Journal, type JobPriority, type NewJob } from '../storage/sqlite/journal.js';
-import { TransactionSlices } from '../storage/sqlite/transaction-slices.js';
 import type { HoldingGate } from '../storage/sqlite/worker-connection.js';
 import { emptyImportReport, readJobBatches, type ImportReport } from './import-files.js';
-
-/** About how long one transaction of a step holds the write lock: the event loop's writers wait for no longer. */
-const SLICE_MS = 10;
 
 export type ImportStepRequest =
   | { readonly op: 'open'; readonly importId: string; readonly paths: readonly string[]; readonly batchSize?: number; readonly priority?: JobPriority }
@@ -31,14 +27,13 @@ interface OpenImport {
 
 /**
  * An import's reading and journaling, on a connection of their own: each step accepts one batch
- * of records into the journal in transactions of about `SLICE_MS`, taking turns at the write
- * lock, and reads the next batch from the files. The caller steps when the pipeline has room, so
+ * of records into the journal a short transaction at a time, taking turns at the write lock
+ * (`Journal.acceptManyHolding`), and reads the next batch from the files. The caller steps when the pipeline has room, so
  * backpressure stays where it was; imports are keyed, and several may be open at once.
  */
 export class ImportSteps {
   private readonly clock = new StepClock('the import reader');
   private readonly journal: Journal;
-  private readonly slices = new TransactionSlices(SLICE_MS, 64);
   private readonly open = new Map<string, OpenImport>();
 
   constructor(db: Database, private readonly holding: HoldingGate) {
@@ -50,7 +45,7 @@ export class ImportSteps {
       case 'open': {
         if (this.open.has(request.importId)) throw new Error(`import ${request.importId} is open already`);
         const report = emptyImportReport();
-        const batches = readJobBatches(request.paths, report, { ...(request.batchSize !== undefined ? { batchSize: request.batchSize } : {}), ...(request.priority !== undefined ? { priority: request.priority } : {}) });
+        const batches = readJobBatches(request.paths, report, request);
         const next = (await batches.next()).value ?? undefined;
         if (next) this.open.set(request.importId, { batches, report, next });
         return { created: 0, done: !next, report };
@@ -72,13 +67,7 @@ export class ImportSteps {
     const { report } = running;
     this.clock.at(now);
     const jobs = running.next;
-    let created = 0;
-    for (let at = 0; at < jobs.length; ) {
-      const slice = jobs.slice(at, at + this.slices.next(jobs.length - at));
-      const results = this.holding(() => this.slices.timed(slice.length, () => this.journal.acceptMany(slice)));
-      created += results.filter((r) => r.created).length;
-      at += slice.length;
-    }
+    const created = this.journal.acceptManyHolding(jobs, this.holding).filter((r) => r.created).length;
     report.accepted += created;
     report.duplicates += jobs.length - created;
     running.next = (await running.batches.next()).value ?? undefined;

@@ -2,6 +2,7 @@ import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { BadInputError, describeError } from '../../errors.js';
 import { systemClock, type Clock } from '../../runtime/clock.js';
 import { TransactionSlices } from './transaction-slices.js';
+import type { HoldingGate } from './worker-connection.js';
 import { inTurn, type WriteGate } from './write-gate.js';
 import { jobOf, type AcceptResult, type Job, type JobCount, type JobFailure, type JobPriority, type JobRow, type NewJob } from './jobs.js';
 
@@ -113,12 +114,33 @@ export class Journal {
     const results: AcceptResult[] = [];
     for (let at = 0; at < jobs.length; ) {
       if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      const slice = jobs.slice(at, at + this.acceptSlices.next(jobs.length - at));
-      const accepted = await inTurn(this.writeGate, () => this.acceptSlices.timed(slice.length, () => this.acceptMany(slice)));
-      results.push(...accepted);
+      const slice = this.nextAcceptSlice(jobs, at);
+      results.push(...(await inTurn(this.writeGate, () => this.acceptSlice(slice))));
       at += slice.length;
     }
     return results;
+  }
+
+  /**
+   * `acceptManyInTurn` for a worker thread's connection: each transaction of about
+   * `ACCEPT_SLICE_MS` runs `holding` the write gate, so the event loop's writers wait no longer.
+   */
+  acceptManyHolding(jobs: readonly NewJob[], holding: HoldingGate): AcceptResult[] {
+    const results: AcceptResult[] = [];
+    for (let at = 0; at < jobs.length; ) {
+      const slice = this.nextAcceptSlice(jobs, at);
+      results.push(...holding(() => this.acceptSlice(slice)));
+      at += slice.length;
+    }
+    return results;
+  }
+
+  private nextAcceptSlice(jobs: readonly NewJob[], at: number): readonly NewJob[] {
+    return jobs.slice(at, at + this.acceptSlices.next(jobs.length - at));
+  }
+
+  private acceptSlice(slice: readonly NewJob[]): AcceptResult[] {
+    return this.acceptSlices.timed(slice.length, () => this.acceptMany(slice));
   }
 
   private acceptOne(job: NewJob, now: number): AcceptResult {
