@@ -15,7 +15,8 @@ export interface NodeProcess {
   readonly logs: Record<string, unknown>[];
   readonly url: Promise<string>;
   readonly exited: Promise<number | null>;
-  waitForLog(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
+  /** Resolves with the first line that matches, seen before or after the call; rejects after `ms` (60 s by default). */
+  waitForLog(match: (line: Record<string, unknown>) => boolean, ms?: number): Promise<Record<string, unknown>>;
 }
 
 /** A fresh data dir under the system temp dir. */
@@ -50,14 +51,20 @@ export function spawnNode(options: { dataDir?: string; env?: Record<string, stri
     }
   });
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
-  const waitForLog = (match: (l: Record<string, unknown>) => boolean) =>
+  // Bounded, so a line that never comes fails the test with its own message, not mocha's timeout.
+  const waitForLog = (match: (l: Record<string, unknown>) => boolean, ms = 60_000) =>
     new Promise<Record<string, unknown>>((res, rej) => {
       const seen = logs.find(match);
       if (seen) return res(seen);
-      watchers.push({ match, resolve: res });
-      void exited.then((code) => rej(new Error(`node exited (${code}) before the expected log line; stderr: ${stderr.slice(-2000)}`)));
+      const timer = setTimeout(() => {
+        watchers.splice(watchers.indexOf(watcher), 1);
+        rej(new Error(`no matching log line from the node within ${ms} ms (${match.toString()}); last lines: ${logs.slice(-5).map((l) => JSON.stringify(l)).join('\n')}`));
+      }, ms);
+      const watcher = { match, resolve: (l: Record<string, unknown>) => (clearTimeout(timer), res(l)) };
+      watchers.push(watcher);
+      void exited.then((code) => (clearTimeout(timer), rej(new Error(`node exited (${code}) before the expected log line; stderr: ${stderr.slice(-2000)}`))));
     });
-  const url = waitForLog((l) => l.msg === 'paperd is up').then((l) => String(l.url));
+  const url = waitForLog((l) => l.msg === 'paperd is up', 120_000).then((l) => String(l.url));
   return { child, dataDir, logs, url, exited, waitForLog };
 }
 
