@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { freePort } from './free-port.js';
 
 /** Whose protocol the fake speaks: vLLM's OpenAI server, or Ollama's OpenAI-compatible layer. */
 export type FakeFlavor = 'vllm' | 'ollama';
@@ -124,6 +125,8 @@ export class FakeLlmServer {
   /** Opens the port (the same one as before, after a `stop`). */
   async start(): Promise<void> {
     if (this.server) return;
+    // Reopened after a `stop`, the port must be one the kernel never hands out to outgoing connections.
+    if (this.port === 0) this.port = await freePort();
     const server = createServer((req, res) => void this.handle(req, res).catch(() => res.destroy()));
     server.on('connection', (s) => {
       this.sockets.add(s);
