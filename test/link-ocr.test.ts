@@ -6,6 +6,7 @@ import { LinkConfigSchema, type LinkConfig } from '../src/link/config.js';
 import { LinkNode } from '../src/link/link-node.js';
 import { remoteOcrEngine } from '../src/link/remote-ocr.js';
 import { ocrClass, tesseractEngine, type OcrEngine } from '../src/ocr/index.js';
+import { OfflineStore } from '../src/offline/offline-store.js';
 import { handStep } from './support/offline-classes.js';
 import { OcrProtocol } from '../src/protocols/link-ocr.js';
 import { systemClock } from '../src/runtime/clock.js';
@@ -14,8 +15,9 @@ import { BlobStore } from '../src/storage/blobs.js';
 import { openDatabase, sqlitePath, type Database } from '../src/storage/sqlite/database.js';
 import { PaperStore } from '../src/storage/sqlite/papers.js';
 import { FakeLlmServer } from './support/fake-llm-server.js';
-import { LAB_TIMINGS, LinkLab, metric } from './support/link-lab.js';
-import { tempDataDir, type NodeProcess } from './support/node-process.js';
+import { LAB_TIMINGS, LinkLab, metric, nodesOf } from './support/link-lab.js';
+import { apiKey, tempDataDir, type NodeProcess } from './support/node-process.js';
+import { postJobs } from './support/offline-node.js';
 import { ocrToolsPresent, scannedPage, writePdf } from './support/ocr-pdf.js';
 import { until } from './support/until.js';
 
@@ -176,11 +178,17 @@ describe('OCR across nodes: the gpu node reads scanned pages, the main node fall
       const { sha256 } = await new BlobStore(mainDir).put(writePdf([scannedPage(['first page quokka']), scannedPage(['second page wombat'])]));
       store.setPdf('2402.00010', { status: 'stored', sha256 });
       store.setBody('2402.00010', null, 'needs_ocr');
+      // Paused until main sees the gpu node up: a page asked for before the link is up is read here
+      // (as it should be), and on a loaded machine main's scheduler can get there first.
+      new OfflineStore(seed).setPaused('ocr', true);
     } finally {
       seed.close();
     }
+    const admin = apiKey(mainDir, ['admin']);
     const main = lab.start('main', lab.env('main', { peers: ['gpu'], extra: { PAPERD_LINK_OCR_NODE: 'gpu', PAPERD_OFFLINE_TICK_MS: '100' } }));
     const url = await main.url;
+    await until('main to see gpu up', async () => ((await nodesOf(url)).find((n) => n.name === 'gpu')?.state === 'up' ? true : undefined), 60_000);
+    expect((await postJobs(url, admin, 'resume', { class: 'ocr' })).status).to.equal(200);
     const scrape = async () => (await fetch(`${url}/metrics`)).text();
     await until('both pages read on the gpu node', async () => (metric(await scrape(), 'paperd_link_ocr_pages_total', { where: 'remote' }) === 2 ? true : undefined), 120_000);
     const read = openDatabase(sqlitePath(mainDir));
