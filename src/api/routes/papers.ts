@@ -3,7 +3,7 @@ import { EnrichmentEntities } from '../../enrichment/index.js';
 import { Type } from '@sinclair/typebox';
 import type { Database } from 'better-sqlite3';
 import { paperDetails } from '../../papers/paper-details.js';
-import { StatsReader } from '../../papers/stats-reader.js';
+import { storeCounts } from '../../papers/stats.js';
 import { latestQualityReport } from '../../offline/quality/quality-class.js';
 import type { SearchService } from '../../search/search-service.js';
 import { ErrorBody } from '../schemas.js';
@@ -106,10 +106,8 @@ export const paperRoutes: FastifyPluginAsyncTypebox<PaperRouteDeps> = async (app
     async (req) => deps.search.related(req.params.id, req.query.limit ?? 10),
   );
 
-  const stats = new StatsReader(deps.db, deps.categories);
-  app.addHook('onClose', () => stats.close());
   app.get('/v1/stats', { config: { scope: 'read' }, schema: { summary: 'Counts, the last announcement seen, pipeline depth; content quality checks' } }, async () => ({
-    ...(await stats.counts()),
+    ...storeCounts(deps.db, deps.categories),
     pipelineDepth: deps.pipelineDepth(),
     // Offline part: the last content quality report (empty abstracts, broken PDFs, OCR, stale
     // enrichment), computed by the offline `quality` class; null before its first run.
