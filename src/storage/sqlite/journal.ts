@@ -41,6 +41,7 @@ export class Journal {
   private readonly payloadsOf: Statement<[string]>;
   private readonly dropPayloads: Statement<[string]>;
   private readonly findByKey: Statement<[string]>;
+  private readonly countPending: Statement<[string]>;
   private readonly failExhausted: Statement<[{ now: number; max: number }]>;
   private readonly take: Statement<[{ owner: string; now: number; until: number; limit: number }]>;
   private readonly takeKind: Statement<[{ owner: string; now: number; until: number; limit: number; kind: string }]>;
@@ -62,6 +63,8 @@ export class Journal {
     this.payloadsOf = db.prepare('SELECT job_id AS id, payload FROM job_payloads WHERE job_id IN (SELECT value FROM json_each(?))');
     this.dropPayloads = db.prepare('DELETE FROM job_payloads WHERE job_id IN (SELECT value FROM json_each(?))');
     this.findByKey = db.prepare('SELECT id FROM jobs WHERE dedup_key = ?');
+    // Read by the pipeline's backpressure every 50 ms while producers wait, and by every GET /v1/stats.
+    this.countPending = db.prepare(`SELECT count(*) FROM jobs WHERE kind = ? AND state IN ('queued', 'leased')`).pluck();
     this.failExhausted = db.prepare(
       `UPDATE jobs SET state = 'failed', lease_owner = NULL, lease_until = NULL, updated_at = @now,
          last_error = 'LeaseExpired: lease expired after ' || attempts || ' attempts'
@@ -177,7 +180,7 @@ export class Journal {
 
   /** Queued plus leased jobs of one kind. */
   pendingOf(kind: string): number {
-    return (this.db.prepare(`SELECT count(*) AS n FROM jobs WHERE kind = ? AND state IN ('queued', 'leased')`).get(kind) as { n: number }).n;
+    return this.countPending.get(kind) as number;
   }
 
   /** Extends `owner`'s lease on a long job; false if the lease is no longer its. */
