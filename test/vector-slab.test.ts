@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { cosineSimilarity as cosine } from '../src/embedding/embedder.js';
 import { RecentRows } from '../src/storage/lancedb/recent-rows.js';
 import { VectorSlab } from '../src/storage/lancedb/vector-slab.js';
 
@@ -6,19 +7,6 @@ function randomVectors(count: number, dims: number, seed: number): Float32Array[
   let s = seed;
   const random = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) - 0.5;
   return Array.from({ length: count }, () => Float32Array.from({ length: dims }, random));
-}
-
-/** Cosine in float64, straight from the definition. */
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
 
 function unit(v: Float32Array): Float32Array {
