@@ -28,8 +28,9 @@ interface OpenImport {
 /**
  * An import's reading and journaling, on a connection of their own: each step accepts one batch
  * of records into the journal a short transaction at a time, taking turns at the write lock
- * (`Journal.acceptManyHolding`), and reads the next batch from the files. The caller steps when the pipeline has room, so
- * backpressure stays where it was; imports are keyed, and several may be open at once.
+ * (`Journal.acceptManyHolding`), and reads the next batch from the files. The caller steps when
+ * the pipeline has room, so backpressure stays where it was; imports are keyed, and several may
+ * be open at once.
  */
 export class ImportSteps {
   private readonly clock = new StepClock('the import reader');

@@ -1,4 +1,4 @@
-import { VectorSlab } from './vector-slab.js';
+import { unitVector, VectorSlab } from './vector-slab.js';
 
 /** A row of `RecentRows`, as a search finds it. */
 export interface RecentHit {
@@ -199,14 +199,4 @@ export class RecentRows {
     }
     return best;
   }
-}
-
-function unitVector(vector: Float32Array): Float32Array {
-  let norm = 0;
-  for (let i = 0; i < vector.length; i++) norm += vector[i]! * vector[i]!;
-  const out = new Float32Array(vector.length);
-  if (norm === 0) return out;
-  const scale = 1 / Math.sqrt(norm);
-  for (let i = 0; i < vector.length; i++) out[i] = vector[i]! * scale;
-  return out;
 }
