@@ -5,6 +5,7 @@ import { buildApi } from '../src/api/server.js';
 import type { PaperRecord } from '../src/protocols/paper.js';
 import { systemClock } from '../src/runtime/clock.js';
 import { SearchService } from '../src/search/search-service.js';
+import { parseServerTiming } from '../src/search/search-timings.js';
 import { openStore, type Store } from '../src/storage/store.js';
 import { ActorSystem } from '../src/supervisors/index.js';
 import { tempDataDir } from './support/node-process.js';
@@ -74,6 +75,22 @@ describe('search API', function () {
       expect(body.embedder).to.equal(store.embedder.name);
       expect(body.hits[0]!.id, mode).to.equal('2401.00001');
     }
+  });
+
+  it('says in Server-Timing which steps each mode took and how long, the reader threads\' SQLite time apart', async () => {
+    const steps = async (mode: string) => {
+      const response = await fetch(`${url}/v1/search?q=sparse+attention&mode=${mode}`);
+      expect(response.status).to.equal(200);
+      const timing = parseServerTiming(response.headers.get('server-timing'));
+      for (const [name, ms] of timing) expect(ms, `${mode} ${name}`).to.be.a('number').and.satisfy(Number.isFinite).and.at.least(0);
+      // Every step ran inside the search; the SQLite part of a read inside the read.
+      for (const [name, ms] of timing) expect(ms, `${mode} ${name} within total`).to.be.at.most(timing.get('total')! + 0.1);
+      if (timing.has('lexical')) expect(timing.get('lexical-sqlite')).to.be.at.most(timing.get('lexical')! + 0.1);
+      return [...timing.keys()].sort();
+    };
+    expect(await steps('hybrid')).to.deep.equal(['ann', 'embed', 'facets', 'facets-sqlite', 'fusion', 'lexical', 'lexical-sqlite', 'snippets', 'snippets-sqlite', 'summaries', 'total', 'vector-wait']);
+    expect(await steps('bm25')).to.deep.equal(['lexical', 'lexical-sqlite', 'summaries', 'total']);
+    expect(await steps('vector')).to.deep.equal(['ann', 'embed', 'facets', 'facets-sqlite', 'summaries', 'total', 'vector-wait']);
   });
 
   it('filters by category and date range, and counts facets over the filtered results', async () => {

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { PersistentWorker } from '../runtime/persistent-worker.js';
 import { answered, answerSearchRead, type Facets, type SearchRead, type SearchReadAnswer, type SearchReadResults } from './search-reads.js';
 import type { LexicalSearchOptions, LexicalSearchResult } from './lexical.js';
+import type { SearchTimings } from './search-timings.js';
 
 const ENTRY = new URL('./search-read-worker.ts', import.meta.url);
 
@@ -45,31 +46,37 @@ export class SearchReaders {
   }
 
   /** @throws InvalidSearchOptionsError for options `searchLexical` refuses */
-  lexical(query: string, options: LexicalSearchOptions): Promise<LexicalSearchResult> {
-    return this.read({ kind: 'lexical', query, options });
+  lexical(query: string, options: LexicalSearchOptions, timings?: SearchTimings): Promise<LexicalSearchResult> {
+    return this.read({ kind: 'lexical', query, options }, timings);
   }
 
   /** HTML snippets of these papers for the query, by id (those with matching text). */
-  snippets(query: string, ids: readonly string[]): Promise<Map<string, string>> {
-    return this.read({ kind: 'snippets', query, ids });
+  snippets(query: string, ids: readonly string[], timings?: SearchTimings): Promise<Map<string, string>> {
+    return this.read({ kind: 'snippets', query, ids }, timings);
   }
 
   /** Counts by category and year over these papers; `whole` keeps every category (see `addFacets`). */
-  facets(ids: readonly string[], options: { whole?: boolean } = {}): Promise<Facets> {
-    return this.read({ kind: 'facets', ids, ...(options.whole ? { whole: true } : {}) });
+  facets(ids: readonly string[], options: { whole?: boolean } = {}, timings?: SearchTimings): Promise<Facets> {
+    return this.read({ kind: 'facets', ids, ...(options.whole ? { whole: true } : {}) }, timings);
   }
 
   close(): Promise<void> {
     return Promise.all(this.threads.map((t) => t.worker.close())).then(() => undefined);
   }
 
-  /** On the least busy thread, or in place without threads. */
-  private async read<K extends SearchRead['kind']>(read: Extract<SearchRead, { kind: K }>): Promise<SearchReadResults[K]> {
-    if (this.threads.length === 0) return answered<K>(answerSearchRead(this.db, read));
+  /** On the least busy thread, or in place without threads; `timings` gets the time in SQLite as `<kind>-sqlite`. */
+  private async read<K extends SearchRead['kind']>(read: Extract<SearchRead, { kind: K }>, timings: SearchTimings | undefined): Promise<SearchReadResults[K]> {
+    const answer = await this.answer(read);
+    if (timings && 'ms' in answer) timings.record(`${read.kind}-sqlite`, answer.ms);
+    return answered<K>(answer);
+  }
+
+  private async answer(read: SearchRead): Promise<SearchReadAnswer> {
+    if (this.threads.length === 0) return answerSearchRead(this.db, read);
     const thread = this.threads.reduce((best, t) => (t.inFlight < best.inFlight ? t : best));
     thread.inFlight++;
     try {
-      return answered<K>(await thread.worker.request(read));
+      return await thread.worker.request(read);
     } finally {
       thread.inFlight--;
     }

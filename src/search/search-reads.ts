@@ -24,10 +24,11 @@ export interface SearchReadResults {
 
 /**
  * What a read answers, as it crosses threads: an `InvalidSearchOptionsError` travels as data,
- * because an error of a class of ours loses its class (and its 400) on the way.
+ * because an error of a class of ours loses its class (and its 400) on the way. `ms`: the time
+ * spent in SQLite, apart from the time the read waited for its thread.
  */
 export type SearchReadAnswer =
-  | { readonly result: SearchReadResults[SearchRead['kind']] }
+  | { readonly result: SearchReadResults[SearchRead['kind']]; readonly ms: number }
   | { readonly invalid: { readonly option: string; readonly reason: string } };
 
 /** Counts by category (the `categories` largest) and by year, newest first, over these papers. */
@@ -65,18 +66,23 @@ export function addFacets(one: Facets, other: Facets): Facets {
 
 /** Answers one read on `db`, on whichever thread holds it. */
 export function answerSearchRead(db: Database, read: SearchRead): SearchReadAnswer {
+  const t0 = performance.now();
   try {
-    switch (read.kind) {
-      case 'lexical':
-        return { result: searchLexical(db, read.query, read.options) };
-      case 'snippets':
-        return { result: snippetsFor(db, read.query, read.ids) };
-      case 'facets':
-        return { result: facetsOf(db, read.ids, read.whole ? WHOLE : CATEGORY_FACET_SIZE) };
-    }
+    return { result: resultOf(db, read), ms: performance.now() - t0 };
   } catch (error) {
     if (error instanceof InvalidSearchOptionsError) return { invalid: { option: error.option, reason: error.reason } };
     throw error;
+  }
+}
+
+function resultOf(db: Database, read: SearchRead): SearchReadResults[SearchRead['kind']] {
+  switch (read.kind) {
+    case 'lexical':
+      return searchLexical(db, read.query, read.options);
+    case 'snippets':
+      return snippetsFor(db, read.query, read.ids);
+    case 'facets':
+      return facetsOf(db, read.ids, read.whole ? WHOLE : CATEGORY_FACET_SIZE);
   }
 }
 

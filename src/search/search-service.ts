@@ -10,6 +10,7 @@ import type { FacetCount, LexicalSearchResult } from './lexical.js';
 import { PaperSummaries, type PaperSummary } from './paper-summaries.js';
 import { SearchReaders } from './search-readers.js';
 import { addFacets, type Facets } from './search-reads.js';
+import { SearchTimings } from './search-timings.js';
 
 export type SearchMode = 'hybrid' | 'bm25' | 'vector';
 
@@ -115,12 +116,13 @@ export class SearchService {
     return this.reads.close();
   }
 
-  search(request: SearchRequest): Promise<SearchResponse> {
+  /** `timings`, when given, records how long each step took (see `SearchTimings`). */
+  search(request: SearchRequest, timings = new SearchTimings()): Promise<SearchResponse> {
     const gate = this.options.writeGate;
-    return gate ? gate.searching(() => this.answer(request)) : this.answer(request);
+    return gate ? gate.searching(() => this.answer(request, timings)) : this.answer(request, timings);
   }
 
-  private async answer(request: SearchRequest): Promise<SearchResponse> {
+  private async answer(request: SearchRequest, timings: SearchTimings): Promise<SearchResponse> {
     const mode = request.mode ?? 'hybrid';
     const limit = Math.min(Math.max(request.limit ?? 20, 1), 100);
     const offset = Math.max(request.offset ?? 0, 0);
@@ -131,14 +133,14 @@ export class SearchService {
 
     if (mode === 'bm25') {
       // BM25 pages itself: snippets are made for the page only.
-      const lexical = await this.reads.lexical(request.q, { limit, offset, filters: request.filters, snippets: true, facets: true });
-      return this.respond(mode, embedder, lexical.hits.map((h) => ({ id: h.id, score: h.score, bm25Rank: h.rank, snippet: h.snippet })), offset, lexical.total, lexical.facets, lexical.reason, lexical.narrowed);
+      const lexical = await timings.time('lexical', () => this.reads.lexical(request.q, { limit, offset, filters: request.filters, snippets: true, facets: true }, timings));
+      return this.respond(timings, mode, embedder, lexical.hits.map((h) => ({ id: h.id, score: h.score, bm25Rank: h.rank, snippet: h.snippet })), offset, lexical.total, lexical.facets, lexical.reason, lexical.narrowed);
     }
     // BM25 runs in a reader thread, the vector search in LanceDB's threads, and this thread
     // drives the latter between its steps: hybrid costs about the slower side, not their sum.
     let degraded: string | undefined;
     // An embedder that cannot answer (its endpoint is down) leaves BM25 to answer alone, and says so.
-    const vectorSearch = (request.q.trim() ? this.vectorCandidates(request.q, embedder, depth, filters) : Promise.resolve([])).catch((error: unknown) => {
+    const vectorSearch = (request.q.trim() ? this.vectorCandidates(request.q, embedder, depth, filters, timings) : Promise.resolve([])).catch((error: unknown) => {
       if (mode === 'vector' || !embedderCannotAnswer(error)) throw error;
       degraded = `vector search left out: ${error.message}`;
       return [] as VectorHit[];
@@ -148,12 +150,13 @@ export class SearchService {
     let vectorHits: VectorHit[];
     try {
       // Fusion reads `depth` BM25 hits; more candidates only widen a filtered search.
-      lexical = mode === 'vector' ? undefined : await this.reads.lexical(request.q, { limit: depth, offset: 0, filters: request.filters, snippets: false, facets: false, ...(filters.active ? {} : { candidates: depth }) });
+      lexical = mode === 'vector' ? undefined : await timings.time('lexical', () => this.reads.lexical(request.q, { limit: depth, offset: 0, filters: request.filters, snippets: false, facets: false, ...(filters.active ? {} : { candidates: depth }) }, timings));
       // The facets count every candidate: those of BM25's are counted while the vector side, the
       // slower one, is still searching, and those it adds once it answers.
-      lexicalFacets = lexical && this.reads.facets(lexical.hits.map((h) => h.id), { whole: true });
+      lexicalFacets = lexical && this.reads.facets(lexical.hits.map((h) => h.id), { whole: true }, timings);
       lexicalFacets?.catch(() => undefined);
-      vectorHits = await vectorSearch;
+      // What the vector side kept this search waiting once BM25 had answered.
+      vectorHits = await timings.time('vector-wait', () => vectorSearch);
     } catch (error) {
       await Promise.all([vectorSearch.catch(() => undefined), lexicalFacets?.catch(() => undefined)]);
       throw error;
@@ -161,11 +164,11 @@ export class SearchService {
     const vectorIds = vectorHits.map((h) => h.id);
     if (mode === 'vector') {
       const page = vectorIds.slice(offset, offset + limit);
-      return this.respond(mode, embedder, page.map((id, i) => ({ id, score: 1 / (offset + i + 1), vectorRank: offset + i + 1 })), offset, vectorIds.length, await this.reads.facets(vectorIds), request.q.trim() ? undefined : 'the query is empty');
+      return this.respond(timings, mode, embedder, page.map((id, i) => ({ id, score: 1 / (offset + i + 1), vectorRank: offset + i + 1 })), offset, vectorIds.length, await timings.time('facets', () => this.reads.facets(vectorIds, {}, timings)), request.q.trim() ? undefined : 'the query is empty');
     }
 
     const lexicalIds = lexical!.hits.map((h) => h.id);
-    const fused = this.liftedByCentrality(
+    const fused = timings.timeSync('fusion', () => this.liftedByCentrality(
       fuseRanks(
         [
           { ids: lexicalIds, weight: this.weights.lexical, scores: lexical!.hits.map((h) => h.score) },
@@ -173,15 +176,16 @@ export class SearchService {
         ],
         this.weights.k,
       ),
-    );
+    ));
     const page = fused.slice(offset, offset + limit);
     // Two reads, so that two reader threads make them at once.
     const lexicalSet = new Set(lexicalIds);
     const [snippets, facets] = await Promise.all([
-      this.reads.snippets(request.q, page.map((f) => f.id)),
-      Promise.all([lexicalFacets!, this.reads.facets([...new Set(vectorIds)].filter((id) => !lexicalSet.has(id)), { whole: true })]).then(([a, b]) => addFacets(a, b)),
+      timings.time('snippets', () => this.reads.snippets(request.q, page.map((f) => f.id), timings)),
+      timings.time('facets', () => Promise.all([lexicalFacets!, this.reads.facets([...new Set(vectorIds)].filter((id) => !lexicalSet.has(id)), { whole: true }, timings)]).then(([a, b]) => addFacets(a, b))),
     ]);
     return this.respond(
+      timings,
       mode,
       embedder,
       page.map((f) => ({ id: f.id, score: f.score, bm25Rank: f.ranks[0], vectorRank: f.ranks[1], snippet: snippets.get(f.id), centrality: f.centrality })),
@@ -224,15 +228,15 @@ export class SearchService {
       return { mode: 'vector', embedder: embedder.name, hits: [], total: 0, facets: { categories: [], years: [] }, reason: 'the paper has no vector yet' };
     }
     const hits = (await this.options.vectors.search(stored.vector, limit + 1, { embedder: stored.embedder })).filter((h) => h.id !== id).slice(0, limit);
-    return this.respond('vector', embedder, hits.map((h, i) => ({ id: h.id, score: 1 - h.distance, vectorRank: i + 1 })), 0, hits.length, await this.reads.facets(hits.map((h) => h.id)), undefined);
+    return this.respond(new SearchTimings(), 'vector', embedder, hits.map((h, i) => ({ id: h.id, score: 1 - h.distance, vectorRank: i + 1 })), 0, hits.length, await this.reads.facets(hits.map((h) => h.id)), undefined);
   }
 
   /** Vector hits that pass the filters, nearest first: asks LanceDB for more while filters thin them out. */
-  private async vectorCandidates(q: string, embedder: Embedder, depth: number, filters: ReturnType<typeof compileFilters>): Promise<VectorHit[]> {
-    const [vector] = await embedder.embed([q], { priority: 'online' });
+  private async vectorCandidates(q: string, embedder: Embedder, depth: number, filters: ReturnType<typeof compileFilters>, timings: SearchTimings): Promise<VectorHit[]> {
+    const [vector] = await timings.time('embed', () => embedder.embed([q], { priority: 'online' }));
     if (!vector || !vector.some((x) => x !== 0)) return [];
     for (let k = depth; ; k *= 4) {
-      const hits = await this.options.vectors.search(vector, k, { embedder: embedder.name });
+      const hits = await timings.time('ann', () => this.options.vectors.search(vector, k, { embedder: embedder.name }));
       const ids = hits.map((h) => h.id);
       if (!filters.active) return hits.slice(0, depth);
       const kept = new Set(
@@ -251,6 +255,7 @@ export class SearchService {
   }
 
   private respond(
+    timings: SearchTimings,
     mode: SearchMode,
     embedder: Embedder,
     page: { id: string; score: number; bm25Rank?: number; vectorRank?: number; snippet?: string; centrality?: number | undefined }[],
@@ -261,7 +266,7 @@ export class SearchService {
     narrowed?: string,
     degraded?: string,
   ): SearchResponse {
-    const summaries = this.summaries.of(page.map((p) => p.id));
+    const summaries = timings.timeSync('summaries', () => this.summaries.of(page.map((p) => p.id)));
     const hits: SearchHit[] = [];
     page.forEach((p, i) => {
       const s = summaries.get(p.id);

@@ -6,6 +6,7 @@ import { paperDetails } from '../../papers/paper-details.js';
 import { storeCounts } from '../../papers/stats.js';
 import { latestQualityReport } from '../../offline/quality/quality-class.js';
 import type { SearchService } from '../../search/search-service.js';
+import { SearchTimings } from '../../search/search-timings.js';
 import { ErrorBody } from '../schemas.js';
 
 export interface PaperRouteDeps {
@@ -76,13 +77,16 @@ export const paperRoutes: FastifyPluginAsyncTypebox<PaperRouteDeps> = async (app
         response: { 200: SearchResult, 400: ErrorBody },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { q, mode, limit, offset, category, from, until, source, hasCode } = req.query;
       const list = (v: string | string[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
-      return deps.search.search({
-        q, mode, limit, offset,
-        filters: { categories: list(category), from, until, source: list(source), ...(hasCode !== undefined ? { hasCode } : {}) },
-      });
+      const timings = new SearchTimings();
+      const result = await deps.search.search(
+        { q, mode, limit, offset, filters: { categories: list(category), from, until, source: list(source), ...(hasCode !== undefined ? { hasCode } : {}) } },
+        timings,
+      );
+      void reply.header('server-timing', timings.header());
+      return result;
     },
   );
 
