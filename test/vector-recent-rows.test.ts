@@ -285,6 +285,32 @@ describe('a vector table whose writer searches unindexed rows from memory (real 
     connection.close();
   });
 
+  it('loads an index the upkeep process rewrote into the cache before searches move to it, when asked to', async () => {
+    const grown: Record<string, { adopting: number; searching: number }> = {};
+    for (const warmIndex of [false, true]) {
+      // A session of its own: its cache holds only this store's parts.
+      const session = new lancedb.Session(BigInt(256 << 20), BigInt(64 << 20));
+      const one = await VectorStore.open(path.join(dir, String(warmIndex)), dimensions, { ann: policy, recentRows: 2000, indexUpkeepApart: true, warmIndex, session });
+      try {
+        await one.upsert(rows(0, 2500));
+        expect((await one.maintainIndex()).plan).to.equal('build');
+        await one.upsert(rows(10_000, 600));
+        const before = Number(session.sizeBytes());
+        expect((await one.maintainIndex()).plan).to.equal('update');
+        const adopted = Number(session.sizeBytes());
+        // Queries from every part of the space reach every partition.
+        for (const row of rows(50_000, 200)) await one.search(row.vector, 10);
+        grown[String(warmIndex)] = { adopting: adopted - before, searching: Number(session.sizeBytes()) - adopted };
+      } finally {
+        one.close();
+      }
+    }
+    const [cold, warm] = [grown.false!, grown.true!];
+    expect(warm.adopting, 'the index loaded as the store moved to it').to.be.greaterThan(cold.adopting * 5);
+    expect(warm.searching, 'searches found it loaded').to.be.lessThan(warm.adopting / 10);
+    expect(cold.searching, 'without: searches load it themselves').to.be.greaterThan(warm.adopting / 2);
+  });
+
   it('stops the upkeep process when the store closes, leaving the table as it was', async function () {
     if (process.platform !== 'linux') this.skip(); // finds the child process through /proc
     const upkeep = new IndexUpkeepProcess();

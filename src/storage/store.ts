@@ -85,7 +85,7 @@ export async function openStore(dataDir: string, clock: Clock, options: { remote
   try {
     // The node is the tables' one writer: it searches what the index has not taken in from memory,
     // and keeps the index in a process of its own that yields the CPU to searches.
-    const writer = { recentRows: RECENT_ROWS, indexUpkeepApart: upkeep, session: lancedbSession(options.lancedbCache ?? DEFAULT_LANCEDB_CACHE) };
+    const writer = { recentRows: RECENT_ROWS, indexUpkeepApart: upkeep, warmIndex: true, session: lancedbSession(options.lancedbCache ?? DEFAULT_LANCEDB_CACHE) };
     vectors = await VectorStore.open(lancedbPath(dataDir), dimensions, { table: tables.papers, ...writer });
     chunkVectors = await VectorStore.open(lancedbPath(dataDir), dimensions, { table: tables.chunks, ...writer });
   } catch (error) {
