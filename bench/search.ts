@@ -139,6 +139,7 @@ try {
   writeFileSync(dump, fresh.map((p, i) => JSON.stringify({ _id: `bench-import-${Date.now()}-${i}`, title: p.title, text: p.abstract })).join('\n'));
   const before = ((await (await fetch(`${url}/v1/stats`)).json()) as { papers: number }).papers;
   const t0 = performance.now();
+  const startedAt = Date.now();
   // An import is idempotent (dedup keys), so a connection dropped under load is simply retried.
   // Searches start with the upload: it is answered once the pipeline has taken the papers in,
   // which under backpressure is most of the import.
@@ -160,11 +161,13 @@ try {
   });
   const during: number[] = [];
   const duringSteps: Map<string, number>[] = [];
+  const duringAt: number[] = [];
   let papersNow = before;
   let depth = 1;
   for (let round = 0; round < 400 && (!uploaded || papersNow < before + importCount || depth > 0) && performance.now() - t0 < 600_000; round++) {
     for (const { q } of all.slice(round % 7, undefined).filter((_, i) => i % 7 === 0)) {
       const s0 = performance.now();
+      duringAt.push(s0 - t0);
       const steps = await search(q);
       during.push(performance.now() - s0);
       duringSteps.push(steps);
@@ -190,6 +193,9 @@ try {
   log(`vector index: ${built.index.index?.name ?? 'none'}, nprobes ${DEFAULT_ANN_POLICY.nprobes}, refine factor ${DEFAULT_ANN_POLICY.refineFactor}: recall@10 ${recall.toFixed(3)} against exact search (exact p50 ${percentile(exactTimes, 0.5).toFixed(0)} ms)`);
   log(`during an import of ${importCount.toLocaleString('en-US')} papers (${(((papersNow - before) / importSeconds) || 0).toFixed(0)} papers/s, ${papersNow - before} indexed): hybrid API p50 ${percentile(during, 0.5).toFixed(1)} ms, p99 ${percentile(during, 0.99).toFixed(1)} ms over ${during.length} searches (goal p99 < 100 ms)`);
   stepsOfTheSlowest(during, duringSteps);
+  // When the node changed its vector index (pino's time is epoch ms), against when the slowest searches ran.
+  const indexChanges = node.logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('vector index: ')).map((l) => ({ at: Number(l.time) - startedAt, what: `${String(l.msg).slice(14)} of ${String(l.table)}` }));
+  slowestOnTheTimeline(during, duringAt, duringSteps, indexChanges);
 } finally {
   clearInterval(keepAlive);
   if (!given) rmSync(dir, { recursive: true, force: true });
@@ -217,4 +223,21 @@ function stepsOfTheSlowest(times: readonly number[], steps: readonly Map<string,
   log(`steps of the searches during the import, mean ms (steps overlap: BM25 and the vector side run at once)`);
   log(`${'step'.padEnd(16)} ${`median 10% (${middle.length})`.padStart(18)} ${`slowest 1% (${slowest.length})`.padStart(18)}`);
   for (const [name, step] of rows) log(`${name.padEnd(16)} ${mean(middle, step).toFixed(1).padStart(18)} ${mean(slowest, step).toFixed(1).padStart(18)}`);
+}
+
+/**
+ * The slowest 1% of the searches during the import, each with when it ran and how long after the
+ * node last changed its vector index (the end of that run, as logged), and its main steps.
+ */
+function slowestOnTheTimeline(times: readonly number[], at: readonly number[], steps: readonly Map<string, number>[], changes: readonly { at: number; what: string }[]): void {
+  log('');
+  log(`vector index changes during the import (s): ${changes.map((c) => `${(c.at / 1000).toFixed(1)} ${c.what}`).join(', ') || 'none'}`);
+  const slowest = times.map((ms, i) => ({ ms, i })).sort((a, b) => b.ms - a.ms).slice(0, Math.max(1, Math.ceil(times.length / 100)));
+  const shown = ['ann', 'lancedb', 'recent-rows', 'lexical', 'lexical-sqlite'];
+  log(`${'at (s)'.padStart(8)} ${'after change (s)'.padStart(17)} ${'ms'.padStart(7)}  ${shown.map((n) => n.padStart(14)).join(' ')}`);
+  for (const { ms, i } of slowest.sort((a, b) => at[a.i]! - at[b.i]!)) {
+    const before = changes.filter((c) => c.at <= at[i]!).at(-1);
+    const step = (name: string) => (steps[i]!.has(name) ? steps[i]!.get(name)!.toFixed(1) : '-').padStart(14);
+    log(`${(at[i]! / 1000).toFixed(1).padStart(8)} ${(before ? ((at[i]! - before.at) / 1000).toFixed(1) : '-').padStart(17)} ${ms.toFixed(1).padStart(7)}  ${shown.map(step).join(' ')}`);
+  }
 }

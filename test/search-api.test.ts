@@ -88,9 +88,9 @@ describe('search API', function () {
       if (timing.has('lexical')) expect(timing.get('lexical-sqlite')).to.be.at.most(timing.get('lexical')! + 0.1);
       return [...timing.keys()].sort();
     };
-    expect(await steps('hybrid')).to.deep.equal(['ann', 'embed', 'facets', 'facets-sqlite', 'fusion', 'lexical', 'lexical-sqlite', 'snippets', 'snippets-sqlite', 'summaries', 'total', 'vector-wait']);
+    expect(await steps('hybrid')).to.deep.equal(['ann', 'embed', 'facets', 'facets-sqlite', 'fusion', 'lancedb', 'lexical', 'lexical-sqlite', 'snippets', 'snippets-sqlite', 'summaries', 'total', 'vector-wait']);
     expect(await steps('bm25')).to.deep.equal(['lexical', 'lexical-sqlite', 'summaries', 'total']);
-    expect(await steps('vector')).to.deep.equal(['ann', 'embed', 'facets', 'facets-sqlite', 'summaries', 'total', 'vector-wait']);
+    expect(await steps('vector')).to.deep.equal(['ann', 'embed', 'facets', 'facets-sqlite', 'lancedb', 'summaries', 'total', 'vector-wait']);
   });
 
   it('filters by category and date range, and counts facets over the filtered results', async () => {

@@ -236,7 +236,7 @@ export class SearchService {
     const [vector] = await timings.time('embed', () => embedder.embed([q], { priority: 'online' }));
     if (!vector || !vector.some((x) => x !== 0)) return [];
     for (let k = depth; ; k *= 4) {
-      const hits = await timings.time('ann', () => this.options.vectors.search(vector, k, { embedder: embedder.name }));
+      const hits = await timings.time('ann', () => this.options.vectors.search(vector, k, { embedder: embedder.name, timings }));
       const ids = hits.map((h) => h.id);
       if (!filters.active) return hits.slice(0, depth);
       const kept = new Set(

@@ -22,6 +22,11 @@ export interface VectorRow {
   readonly updated: string;
 }
 
+/** Where a search records how long its steps took (`SearchTimings`). */
+export interface StepTimes {
+  record(name: string, ms: number): void;
+}
+
 /** A nearest neighbour: cosine distance, 0 for the same direction. */
 export interface VectorHit {
   readonly id: string;
@@ -284,30 +289,35 @@ export class VectorStore {
    * The `k` nearest rows by cosine distance, nearest first; with `embedder`, only rows that
    * embedder made (while vectors are being remade by a new model, the old ones do not compare).
    */
-  async search(vector: Float32Array, k: number, options: { embedder?: string } = {}): Promise<VectorHit[]> {
+  async search(vector: Float32Array, k: number, options: { embedder?: string; timings?: StepTimes } = {}): Promise<VectorHit[]> {
     // Filtering on the embedder costs a mask over every row (60 ms at a million), yet the table
     // holds one embedder's vectors except while they are being remade: search without the filter,
     // and only when a hit comes from another embedder search again with it.
-    const rows = await this.nearest(vector, k, undefined);
+    const rows = await this.nearest(vector, k, undefined, options.timings);
     if (!options.embedder || rows.every((r) => r.embedder === options.embedder)) return rows.map((r) => ({ id: r.id, distance: r._distance }));
-    return (await this.nearest(vector, k, options.embedder)).map((r) => ({ id: r.id, distance: r._distance }));
+    return (await this.nearest(vector, k, options.embedder, options.timings)).map((r) => ({ id: r.id, distance: r._distance }));
   }
 
-  private async nearest(vector: Float32Array, k: number, embedder: string | undefined): Promise<{ id: string; embedder: string; _distance: number }[]> {
+  private async nearest(vector: Float32Array, k: number, embedder: string | undefined, timings: StepTimes | undefined): Promise<{ id: string; embedder: string; _distance: number }[]> {
     let query = this.table.vectorSearch(vector).distanceType('cosine').select(['id', 'embedder', '_distance']).limit(k);
     // The refine step re-reads full vectors: a pool of refineFactor × 10 rows is what recall@10
     // needs; a deep list (fusion reads 100) gets a pool of twice itself.
     if (this.index) query = query.nprobes(this.ann.nprobes).refineFactor(Math.max(2, Math.ceil((this.ann.refineFactor * 10) / k)));
     if (embedder) query = query.where(`embedder = ${sqlString(embedder)}`);
     const recent = this.recentSearched;
-    if (!recent) return (await query.toArray()) as { id: string; embedder: string; _distance: number }[];
+    const t0 = performance.now();
+    if (!recent) return (await query.toArray().finally(() => timings?.record('lancedb', performance.now() - t0))) as { id: string; embedder: string; _distance: number }[];
     // LanceDB's indexed rows, and the rows it has not indexed from memory; an id's newest row is the one here.
     // LanceDB takes the query before the memory is scanned, so the two run at once; a write or delete
     // while LanceDB searched is brought into the scan (see `RecentRows.rescan`).
-    const pending = query.fastSearch().toArray() as Promise<{ id: string; embedder: string; _distance: number }[]>;
+    const pending = (query.fastSearch().toArray() as Promise<{ id: string; embedder: string; _distance: number }[]>).finally(() => timings?.record('lancedb', performance.now() - t0));
+    const t1 = performance.now();
     let unindexed = recent.scan(vector, k, embedder);
+    timings?.record('recent-rows', performance.now() - t1);
     const indexed = (await pending).filter((r) => !recent.has(r.id));
+    const t2 = performance.now();
     unindexed = recent.rescan(unindexed, vector, k, embedder);
+    timings?.record('recent-rows', performance.now() - t2);
     return [...indexed, ...unindexed.hits.map((h) => ({ id: h.id, embedder: h.embedder, _distance: h.distance }))].sort((a, b) => a._distance - b._distance).slice(0, k);
   }
 
