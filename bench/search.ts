@@ -6,9 +6,10 @@
  * Run: npm run bench:search [-- --papers 1000000 --data DIR --queries 60 --import 20000]
  * A data dir given with --data is kept and reused by later runs of the same size.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import * as lancedb from '@lancedb/lancedb';
 import { EmbeddedModelStore } from '../src/embedding/embedded-model-store.js';
 import { shouldRefit } from '../src/embedding/lsa/index.js';
@@ -20,6 +21,7 @@ import { DEFAULT_ANN_POLICY } from '../src/storage/lancedb/ann-policy.js';
 import { openDatabase, sqlitePath } from '../src/storage/sqlite/database.js';
 import { lancedbPath } from '../src/storage/store.js';
 import { apiKey, spawnNode } from '../test/support/node-process.js';
+import { ChildCpuSampler } from './support/child-cpu.js';
 import { buildSearchCorpus } from './support/search-corpus.js';
 import { pickQueries } from './support/search-queries.js';
 import { zipfPapers } from './support/zipf-papers.js';
@@ -116,6 +118,7 @@ try {
   // bench/offline measures search beside it.
   const node = spawnNode({ dataDir: dir, env: { PAPERD_LOG_LEVEL: 'info', PAPERD_PIPELINE_FETCH_PDFS: 'false', PAPERD_OFFLINE_ENABLED: 'false', PAPERD_API_RATE_LIMIT_PER_ADDRESS: '1000000' } });
   const url = await node.url;
+  const upkeepCpu = new ChildCpuSampler(node.child.pid!, 'index-upkeep-child');
   /** One search through the API: the node's own account of its steps (`Server-Timing`). */
   const search = async (q: string): Promise<Map<string, number>> => {
     const res = await fetch(`${url}/v1/search?${new URLSearchParams({ q, limit: '10' })}`);
@@ -142,15 +145,13 @@ try {
   const startedAt = Date.now();
   // An import is idempotent (dedup keys), so a connection dropped under load is simply retried.
   // Searches start with the upload: it is answered once the pipeline has taken the papers in,
-  // which under backpressure is most of the import.
+  // which under backpressure is most of the import. It is sent from a thread of its own: sent
+  // from this one, it held the first search of the import for 200 ms on the bench's side.
   let uploaded = false;
   const upload = (async () => {
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await fetch(`${url}/v1/import?name=bench.jsonl`, { method: 'POST', headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/octet-stream', connection: 'close' }, body: readFileSync(dump) });
-        if (res.status >= 300) throw new Error(`import: HTTP ${res.status} ${await res.text()}`);
-        await res.arrayBuffer();
-        return;
+        return await uploadInThread(dump, `${url}/v1/import?name=bench.jsonl`, writeKey);
       } catch (error) {
         if (attempt >= 3) throw error;
         log(`  import upload failed (${(error as Error).message}); retrying`);
@@ -196,7 +197,8 @@ try {
   // When the node changed its vector index (pino's time is epoch ms), against when the slowest searches ran.
   // A run's report carries how long it took: it began that long before it was logged.
   const indexChanges = node.logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('vector index: ')).map((l) => ({ at: Number(l.time) - startedAt, what: `${String(l.msg).slice(14)} of ${String(l.table)}, begun at ${((Number(l.time) - Number(l.ms ?? 0) - startedAt) / 1000).toFixed(1)}` }));
-  slowestOnTheTimeline(startedAt, during, duringAt, duringSteps, indexChanges);
+  slowestOnTheTimeline(startedAt, during, duringAt, duringSteps, indexChanges, (i) => upkeepCpu.coresBetween(t0 + duringAt[i]!, t0 + duringAt[i]! + during[i]!));
+  upkeepCpu.stop();
 } finally {
   clearInterval(keepAlive);
   if (!given) rmSync(dir, { recursive: true, force: true });
@@ -227,18 +229,40 @@ function stepsOfTheSlowest(times: readonly number[], steps: readonly Map<string,
 }
 
 /**
- * The slowest 1% of the searches during the import, each with when it ran and how long after the
- * node last changed its vector index (the end of that run, as logged), and its main steps.
+ * The slowest 1% of the searches during the import, each with when it ran, how long after the
+ * node last changed its vector index (the end of that run, as logged), its main steps, and the
+ * cores the node's index upkeep process used meanwhile (its runs that change no index included).
  */
-function slowestOnTheTimeline(startedAt: number, times: readonly number[], at: readonly number[], steps: readonly Map<string, number>[], changes: readonly { at: number; what: string }[]): void {
+function slowestOnTheTimeline(startedAt: number, times: readonly number[], at: readonly number[], steps: readonly Map<string, number>[], changes: readonly { at: number; what: string }[], upkeepCores: (i: number) => number | undefined): void {
   log('');
   log(`the import began at ${new Date(startedAt).toISOString()}; vector index changes during it (s): ${changes.map((c) => `${(c.at / 1000).toFixed(1)} ${c.what}`).join(', ') || 'none'}`);
   const slowest = times.map((ms, i) => ({ ms, i })).sort((a, b) => b.ms - a.ms).slice(0, Math.max(1, Math.ceil(times.length / 100)));
   const shown = ['ann', 'lancedb', 'recent-rows', 'lexical', 'lexical-sqlite'];
-  log(`${'at (s)'.padStart(8)} ${'after change (s)'.padStart(17)} ${'ms'.padStart(7)}  ${shown.map((n) => n.padStart(14)).join(' ')}`);
+  log(`${'at (s)'.padStart(8)} ${'after change (s)'.padStart(17)} ${'ms'.padStart(7)}  ${shown.map((n) => n.padStart(14)).join(' ')} ${'upkeep cores'.padStart(13)}`);
   for (const { ms, i } of slowest.sort((a, b) => at[a.i]! - at[b.i]!)) {
     const before = changes.filter((c) => c.at <= at[i]!).at(-1);
     const step = (name: string) => (steps[i]!.has(name) ? steps[i]!.get(name)!.toFixed(1) : '-').padStart(14);
-    log(`${(at[i]! / 1000).toFixed(1).padStart(8)} ${(before ? ((at[i]! - before.at) / 1000).toFixed(1) : '-').padStart(17)} ${ms.toFixed(1).padStart(7)}  ${shown.map(step).join(' ')}`);
+    log(`${(at[i]! / 1000).toFixed(1).padStart(8)} ${(before ? ((at[i]! - before.at) / 1000).toFixed(1) : '-').padStart(17)} ${ms.toFixed(1).padStart(7)}  ${shown.map(step).join(' ')} ${(upkeepCores(i)?.toFixed(2) ?? '-').padStart(13)}`);
   }
+}
+
+/** POSTs a file from a worker thread, so that sending it does not hold this thread's searches. @throws Error on a failed upload */
+function uploadInThread(file: string, target: string, key: string): Promise<void> {
+  const code = `
+    const { workerData, parentPort } = require('node:worker_threads');
+    const { readFileSync } = require('node:fs');
+    (async () => {
+      const res = await fetch(workerData.target, { method: 'POST', headers: { authorization: 'Bearer ' + workerData.key, 'content-type': 'application/octet-stream', connection: 'close' }, body: readFileSync(workerData.file) });
+      const text = await res.text();
+      parentPort.postMessage(res.status >= 300 ? { error: 'import: HTTP ' + res.status + ' ' + text } : {});
+    })().catch((error) => parentPort.postMessage({ error: String(error && error.message || error) }));`;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(code, { eval: true, workerData: { file, target, key } });
+    worker.once('message', (m: { error?: string }) => {
+      void worker.terminate();
+      if (m.error) reject(new Error(m.error));
+      else resolve();
+    });
+    worker.once('error', reject);
+  });
 }
