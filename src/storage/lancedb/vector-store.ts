@@ -399,14 +399,14 @@ export class VectorStore {
     if (this.warmIndex) {
       const latest = await this.connection.openTable(this.location.table);
       try {
-        const name = (await latest.listIndices()).find((config) => trainedOnOf(config.name) !== undefined && config.columns.includes('vector'))?.name;
-        if (name) await latest.prewarmIndex(name);
+        const index = ownVectorIndex(await latest.listIndices());
+        if (index) await latest.prewarmIndex(index.name);
       } finally {
         latest.close();
       }
     }
     await this.table.checkoutLatest();
-    this.index = (await this.vectorIndex())?.name;
+    this.index = ownVectorIndex(await this.table.listIndices())?.name;
   }
 
   /** `maintainIndex` in this process; with `takeInNewRows`, unindexed rows are taken in even below the policy's bound. */
@@ -476,13 +476,10 @@ export class VectorStore {
 
   /** The table's vector index that paperd made, with its row counts. */
   private async vectorIndex(indices?: lancedb.IndexConfig[]): Promise<{ name: string; trainedOn: number; indexed: number; unindexed: number } | undefined> {
-    for (const config of indices ?? (await this.table.listIndices())) {
-      const trainedOn = trainedOnOf(config.name);
-      if (trainedOn === undefined || !config.columns.includes('vector')) continue;
-      const stats = await this.table.indexStats(config.name);
-      return { name: config.name, trainedOn, indexed: stats?.numIndexedRows ?? 0, unindexed: stats?.numUnindexedRows ?? 0 };
-    }
-    return undefined;
+    const config = ownVectorIndex(indices ?? (await this.table.listIndices()));
+    if (!config) return undefined;
+    const stats = await this.table.indexStats(config.name);
+    return { name: config.name, trainedOn: config.trainedOn, indexed: stats?.numIndexedRows ?? 0, unindexed: stats?.numUnindexedRows ?? 0 };
   }
 
   /**
@@ -513,6 +510,15 @@ export class VectorStore {
     this.table.close();
     this.connection.close();
   }
+}
+
+/** The vector index paperd made (its name records the rows it was trained on), among a table's indexes. */
+function ownVectorIndex(indices: readonly lancedb.IndexConfig[]): { name: string; trainedOn: number } | undefined {
+  for (const config of indices) {
+    const trainedOn = trainedOnOf(config.name);
+    if (trainedOn !== undefined && config.columns.includes('vector')) return { name: config.name, trainedOn };
+  }
+  return undefined;
 }
 
 /** The B-tree on id that upserts join through. */
