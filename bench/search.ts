@@ -193,11 +193,13 @@ try {
   log('');
   log(`vector index: ${built.index.index?.name ?? 'none'}, nprobes ${DEFAULT_ANN_POLICY.nprobes}, refine factor ${DEFAULT_ANN_POLICY.refineFactor}: recall@10 ${recall.toFixed(3)} against exact search (exact p50 ${percentile(exactTimes, 0.5).toFixed(0)} ms)`);
   log(`during an import of ${importCount.toLocaleString('en-US')} papers (${(((papersNow - before) / importSeconds) || 0).toFixed(0)} papers/s, ${papersNow - before} indexed): hybrid API p50 ${percentile(during, 0.5).toFixed(1)} ms, p99 ${percentile(during, 0.99).toFixed(1)} ms over ${during.length} searches (goal p99 < 100 ms)`);
-  stepsOfTheSlowest(during, duringSteps);
+  // The slowest 1%, by index into the searches' arrays: what both tables below describe.
+  const slowest = during.map((_, i) => i).sort((a, b) => during[b]! - during[a]!).slice(0, Math.max(1, Math.ceil(during.length / 100)));
+  stepsOfTheSlowest(during, duringSteps, slowest);
   // When the node changed its vector index (pino's time is epoch ms), against when the slowest searches ran.
   // A run's report carries how long it took: it began that long before it was logged.
   const indexChanges = node.logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('vector index: ')).map((l) => ({ at: Number(l.time) - startedAt, what: `${String(l.msg).slice(14)} of ${String(l.table)}, begun at ${((Number(l.time) - Number(l.ms ?? 0) - startedAt) / 1000).toFixed(1)}` }));
-  slowestOnTheTimeline(startedAt, during, duringAt, duringSteps, indexChanges, (i) => upkeepCpu.coresBetween(t0 + duringAt[i]!, t0 + duringAt[i]! + during[i]!));
+  slowestOnTheTimeline(startedAt, slowest, during, duringAt, duringSteps, indexChanges, (i) => upkeepCpu.coresBetween(t0 + duringAt[i]!, t0 + duringAt[i]! + during[i]!));
   upkeepCpu.stop();
 } finally {
   clearInterval(keepAlive);
@@ -209,10 +211,10 @@ try {
  * the searches around the median: what the p99 is made of. `client` is the time the node's own
  * `total` does not cover (HTTP, JSON, the event loop's queue).
  */
-function stepsOfTheSlowest(times: readonly number[], steps: readonly Map<string, number>[]): void {
+function stepsOfTheSlowest(times: readonly number[], steps: readonly Map<string, number>[], slowestIndices: readonly number[]): void {
   if (times.length < 20) return;
   const order = times.map((ms, i) => ({ ms, i })).sort((a, b) => a.ms - b.ms);
-  const slowest = order.slice(Math.floor(order.length * 0.99));
+  const slowest = slowestIndices.map((i) => ({ ms: times[i]!, i }));
   const middle = order.slice(Math.floor(order.length * 0.45), Math.ceil(order.length * 0.55));
   const names = [...new Set(steps.flatMap((s) => [...s.keys()]))].filter((n) => n !== 'total');
   const mean = (group: typeof order, step: (i: number, ms: number) => number) => group.reduce((sum, { i, ms }) => sum + step(i, ms), 0) / group.length;
@@ -233,13 +235,13 @@ function stepsOfTheSlowest(times: readonly number[], steps: readonly Map<string,
  * node last changed its vector index (the end of that run, as logged), its main steps, and the
  * cores the node's index upkeep process used meanwhile (its runs that change no index included).
  */
-function slowestOnTheTimeline(startedAt: number, times: readonly number[], at: readonly number[], steps: readonly Map<string, number>[], changes: readonly { at: number; what: string }[], upkeepCores: (i: number) => number | undefined): void {
+function slowestOnTheTimeline(startedAt: number, slowest: readonly number[], times: readonly number[], at: readonly number[], steps: readonly Map<string, number>[], changes: readonly { at: number; what: string }[], upkeepCores: (i: number) => number | undefined): void {
   log('');
   log(`the import began at ${new Date(startedAt).toISOString()}; vector index changes during it (s): ${changes.map((c) => `${(c.at / 1000).toFixed(1)} ${c.what}`).join(', ') || 'none'}`);
-  const slowest = times.map((ms, i) => ({ ms, i })).sort((a, b) => b.ms - a.ms).slice(0, Math.max(1, Math.ceil(times.length / 100)));
   const shown = ['ann', 'lancedb', 'recent-rows', 'lexical', 'lexical-sqlite'];
   log(`${'at (s)'.padStart(8)} ${'after change (s)'.padStart(17)} ${'ms'.padStart(7)}  ${shown.map((n) => n.padStart(14)).join(' ')} ${'upkeep cores'.padStart(13)}`);
-  for (const { ms, i } of slowest.sort((a, b) => at[a.i]! - at[b.i]!)) {
+  for (const i of [...slowest].sort((a, b) => at[a]! - at[b]!)) {
+    const ms = times[i]!;
     const before = changes.filter((c) => c.at <= at[i]!).at(-1);
     const step = (name: string) => (steps[i]!.has(name) ? steps[i]!.get(name)!.toFixed(1) : '-').padStart(14);
     log(`${(at[i]! / 1000).toFixed(1).padStart(8)} ${(before ? ((at[i]! - before.at) / 1000).toFixed(1) : '-').padStart(17)} ${ms.toFixed(1).padStart(7)}  ${shown.map(step).join(' ')} ${(upkeepCores(i)?.toFixed(2) ?? '-').padStart(13)}`);
