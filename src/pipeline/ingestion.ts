@@ -83,8 +83,8 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
     : undefined;
 
   store.indexWriter.start();
-  const vectorSync = system.worker('vector-sync', pullingStage((ctx) => vectorSyncStage(store.vectorSync, 500, ctx.log), idle), { shutdownMs: 30_000 });
-  const chunkSync = system.worker('chunk-sync', pullingStage((ctx) => vectorSyncStage(store.chunkSync, 512, ctx.log), idle), { shutdownMs: 30_000 });
+  const vectorSync = system.worker('vector-sync', pullingStage((ctx) => vectorSyncStage(store.vectorSync, 500, { clock: ctx.clock, log: ctx.log }), idle), { shutdownMs: 30_000 });
+  const chunkSync = system.worker('chunk-sync', pullingStage((ctx) => vectorSyncStage(store.chunkSync, 512, { clock: ctx.clock, log: ctx.log }), idle), { shutdownMs: 30_000 });
   const indexer = system.worker(
     'indexer',
     pullingStage(

@@ -35,8 +35,8 @@ interface RecentRow {
  * LanceDB scans every row its index has not taken in on each search, and with one small fragment
  * per upsert that costs far more than the rows: at a million rows, 6,000 unindexed rows in 66
  * fragments added about 35 ms to every search (bench/search), while a scan of them here takes
- * about a millisecond. Taking them into the index (`optimize`) costs 20 s and more of CPU at that
- * size, so it cannot run after every upsert.
+ * about a millisecond. Taking them into the index (`optimize`) rewrites the whole index, seconds
+ * of CPU at that size, so it cannot run after every upsert.
  *
  * The set is only usable while it is `complete`, that is while it holds every row the index has
  * not taken in: not when the table had such rows before this process opened it, nor after the set

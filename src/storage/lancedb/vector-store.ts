@@ -67,7 +67,7 @@ export interface VectorStoreOptions {
    * `indexUpkeepApart`, before searches move to an index the upkeep process rewrote. Otherwise
    * searches load a new index part by part as they reach it: at 1.2M rows the first search took
    * 435 ms and the next ten about 50 each, against 15–20 once loaded, and an import rewrites the
-   * index every 5,000 rows (`maxUnindexed`). Loading it costs about 0.7 s and 1.2 s of CPU there.
+   * index every 20,000 rows (`maxUnindexed`). Loading it costs about 0.7 s and 1.2 s of CPU there.
    */
   readonly warmIndex?: boolean;
 }
