@@ -252,7 +252,10 @@ function slowestOnTheTimeline(startedAt: number, slowest: readonly number[], tim
 function uploadInThread(file: string, target: string, key: string): Promise<void> {
   const code = `
     const { workerData, parentPort } = require('node:worker_threads');
-    const { readFileSync } = require('node:fs');
+    const { readFileSync, readlinkSync } = require('node:fs');
+    // The uploader stands for a client on another machine: at nice 10 it does not take the cores
+    // the node answers searches with (reading and sending the dump took most of a core for a second).
+    try { require('node:os').setPriority(Number(readlinkSync('/proc/thread-self').split('/').at(-1)), 10); } catch {}
     (async () => {
       const res = await fetch(workerData.target, { method: 'POST', headers: { authorization: 'Bearer ' + workerData.key, 'content-type': 'application/octet-stream', connection: 'close' }, body: readFileSync(workerData.file) });
       const text = await res.text();
