@@ -56,8 +56,8 @@ const EVENT_LOOP_CACHE_KIB = 16 * 1024;
 /**
  * The most unindexed vectors of a table kept in memory for search (`RecentRows`): about 50 MiB and
  * a 3 ms scan at 256 dimensions. The index takes new rows in past 20,000 (`AnnPolicy.maxUnindexed`);
- * the rest is room for the rows an import writes while that runs (at 1.1M rows it ran 37 s under
- * an import of 228 papers a second: 8,400 rows). Past it, searches fall back to LanceDB's scan of
+ * the rest is room for the rows an import writes while that runs (at 1.1M rows it ran 67 s under
+ * an import of 274 papers a second: 18,000 rows). Past it, searches fall back to LanceDB's scan of
  * its unindexed rows until the next index run ends.
  */
 const RECENT_ROWS = 50_000;

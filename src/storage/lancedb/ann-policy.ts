@@ -26,7 +26,7 @@ export interface AnnPolicy {
    * rewrites the whole index, whatever the rows: at 1.1M rows about 3.5 s of CPU in the upkeep
    * process and 1.2 s to load the new index, during which an import's searches slow. The node
    * scans its unindexed rows in memory (`RecentRows`: 1 ms at 20,000 rows of 256 dimensions), so
-   * folding seldom costs less than scanning.
+   * scanning more of them costs less than folding them in more often.
    */
   readonly maxUnindexed: number;
   /** Bits of each dimension's residual code. */
