@@ -6,24 +6,12 @@ import type { Database } from 'better-sqlite3';
 import type { Stage } from '../src/actors/pulling-stage.js';
 import { HashEmbedder } from '../src/embedding/hash-embedder.js';
 import { vectorSyncStage } from '../src/pipeline/vector-sync-stage.js';
-import type { PaperRecord } from '../src/protocols/paper.js';
 import { ManualClock } from '../src/runtime/manual-clock.js';
 import { VectorStore } from '../src/storage/lancedb/vector-store.js';
 import { openDatabase } from '../src/storage/sqlite/database.js';
 import { PaperStore } from '../src/storage/sqlite/papers.js';
 import { VectorSync } from '../src/storage/vector-sync.js';
-
-function paper(i: number): PaperRecord {
-  return {
-    id: `2402.${String(i).padStart(5, '0')}`,
-    version: 1,
-    title: `Paper ${i} on topic ${i % 7}`,
-    abstract: `Abstract of paper ${i}, about subject ${i % 5}.`,
-    authors: [{ name: `Author ${i}`, affiliations: [] }],
-    categories: ['cs.LG'],
-    source: 'arxiv-api',
-  };
-}
+import { samplePaper as paper } from './support/sample-papers.js';
 
 describe('vector sync stage', () => {
   const embedder = new HashEmbedder({ dimensions: 32 });
@@ -56,10 +44,10 @@ describe('vector sync stage', () => {
   });
 
   it('holds fewer rows than a batch until they have waited gatherMs, gathering what comes meanwhile into one write', async () => {
-    papers.upsertMany([0, 1, 2].map(paper));
+    papers.upsertMany([0, 1, 2].map((i) => paper(i)));
     expect(await stage.step()).to.equal(0);
     clock.advance(600);
-    papers.upsertMany([3, 4].map(paper));
+    papers.upsertMany([3, 4].map((i) => paper(i)));
     expect(await stage.step()).to.equal(0);
     expect(await vectors.count()).to.equal(0);
 
@@ -84,9 +72,9 @@ describe('vector sync stage', () => {
   it('with gatherMs 0, writes whatever is pending at each step', async () => {
     const sync = new VectorSync({ db, vectors, embedder, afterVectorWrite: () => void written++ });
     const eager = vectorSyncStage(sync, batch, { clock, gatherMs: 0 });
-    papers.upsertMany([0, 1].map(paper));
+    papers.upsertMany([0, 1].map((i) => paper(i)));
     expect(await eager.step()).to.equal(2);
-    papers.upsertMany([2].map(paper));
+    papers.upsertMany([2].map((i) => paper(i)));
     expect(await eager.step()).to.equal(1);
     expect(written).to.equal(2);
   });

@@ -5,26 +5,13 @@ import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { HashEmbedder } from '../src/embedding/hash-embedder.js';
 import { ConfigError, InjectedCrashError, VectorSchemaMismatchError } from '../src/errors.js';
-import type { PaperRecord } from '../src/protocols/paper.js';
 import { ManualClock } from '../src/runtime/manual-clock.js';
 import { VectorStore } from '../src/storage/lancedb/vector-store.js';
 import { openDatabase } from '../src/storage/sqlite/database.js';
 import { Outbox } from '../src/storage/sqlite/outbox.js';
 import { PaperStore } from '../src/storage/sqlite/papers.js';
 import { VectorSync, type VectorSyncOptions } from '../src/storage/vector-sync.js';
-
-function paper(i: number, overrides: Partial<PaperRecord> = {}): PaperRecord {
-  return {
-    id: `2401.${String(i).padStart(5, '0')}`,
-    version: 1,
-    title: `Paper ${i} on topic ${i % 7}`,
-    abstract: `Abstract of paper ${i}, about subject ${i % 5}.`,
-    authors: [{ name: `Author ${i}`, affiliations: [] }],
-    categories: ['cs.LG'],
-    source: 'arxiv-api',
-    ...overrides,
-  };
-}
+import { samplePaper as paper } from './support/sample-papers.js';
 
 describe('vector sync', () => {
   const embedder = new HashEmbedder({ dimensions: 64 });
