@@ -254,6 +254,23 @@ describe('a vector table whose writer searches unindexed rows from memory (real 
     expect(await store.count()).to.equal(3200);
   });
 
+  it('holds a write that would overflow the rows in memory until an index run has taken them in', async () => {
+    store = await VectorStore.open(dir, dimensions, { ann: policy, recentRows: 400, indexUpkeepApart: true });
+    await store.upsert(rows(0, 2500));
+    expect((await store.maintainIndex()).plan).to.equal('build');
+    expect(store.unindexedInMemory).to.equal(0);
+    // Four writes fill the memory; nothing asks for a run (the policy's bound, 500, is above it).
+    for (let i = 0; i < 4; i++) await store.upsert(rows(10_000 + i * 100, 100));
+    expect(store.unindexedInMemory).to.equal(400);
+    // The fifth would overflow it: it waits for a run that takes the 400 in, and lands in memory.
+    const late = rows(20_000, 100);
+    await store.upsert(late);
+    expect(store.unindexedInMemory).to.equal(100);
+    expect(await store.count()).to.equal(3000);
+    expect((await nearestId(store, late[7]!.vector))?.id).to.equal(late[7]!.id);
+    expect((await nearestId(store, rows(10_000, 100)[3]!.vector))?.id).to.equal('p10003');
+  });
+
   it('keeps the id index over every row apart, as upserts come, without folding the vectors in', async () => {
     store = await VectorStore.open(dir, dimensions, { ann: policy, recentRows: 2000, indexUpkeepApart: true, idIndexRefreshRows: 300 });
     await store.upsert(rows(0, 2500));

@@ -59,8 +59,12 @@ export const ConfigSchema = Type.Object({
     lowWatermark: Type.Integer({ minimum: 1, default: 1_000 }),
     /** How often the node checks whether the corpus has outgrown its embedded model. */
     refitCheckMs: Type.Integer({ minimum: 1000, default: 10 * 60_000 }),
-    /** How often the vector tables' indexes are checked: built, updated with new rows, retrained, compacted. */
-    vectorIndexCheckMs: Type.Integer({ minimum: 100, default: 60_000 }),
+    /**
+     * How often the vector tables' indexes are checked: built, updated with new rows, retrained,
+     * compacted. A check is a few reads; an import writes up to 40,000 vectors a minute, so checked
+     * once a minute the rows kept in memory (50,000) filled before a run began.
+     */
+    vectorIndexCheckMs: Type.Integer({ minimum: 100, default: 15_000 }),
     /** Fetcher, extractor and enricher as elastic pools: bounds, and how the size follows the backlog (src/pipeline/pool-config.ts). */
     pools: PoolSettings,
     /** Test and benchmark knob: slows the indexer by this much per item. */

@@ -57,7 +57,7 @@ export class RecentRows {
   private removals = 0;
 
   constructor(
-    private readonly maxRows: number,
+    readonly maxRows: number,
     /** The table has no row its index has not taken in (or no rows at all). */
     startsComplete: boolean,
     options: { wasm?: boolean } = {},
