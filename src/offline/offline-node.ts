@@ -106,9 +106,9 @@ export function createOfflineNode(system: ActorSystem, runtime: LocalRuntime, co
           incrementalVacuum(store.db, 24 * hour),
           // Compaction and index builds were the vector-index actor's; here they wait for room.
           // Rows not in the vector index are scanned whole by every search (memory and open files
-          // grow with them under concurrent searches), so the index may wait two checks at most,
-          // and two minutes at least: the checks come every 15 s, and the node's rows in memory
-          // cover the unindexed ones meanwhile (a write that would overflow them runs the index itself).
+          // grow with them under concurrent searches), so the index may wait two checks, but at
+          // least two minutes: checks are frequent, and a write that would overflow the rows kept
+          // in memory runs the index itself.
           vectorIndexUpkeep({ papers: store.vectors, chunks: store.chunkVectors }, config.pipeline.vectorIndexCheckMs, Math.max(2 * config.pipeline.vectorIndexCheckMs, 2 * 60_000)),
           blobGc(store.db, store.blobs.root, 24 * hour),
         ],
