@@ -9,7 +9,7 @@ import { VectorStore, type VectorRow } from '../src/storage/lancedb/vector-store
 import { until } from './support/until.js';
 
 const dimensions = 16;
-const policy: AnnPolicy = { minRows: 1000, rowsPerPartition: 250, retrainGrowth: 2, maxUnindexed: 200, numBits: 4, nprobes: 8, refineFactor: 10 };
+const policy: AnnPolicy = { minRows: 1000, rowsPerPartition: 250, retrainGrowth: 2, maxUnindexed: 200, maxUnindexedWhileWriting: 200, numBits: 4, nprobes: 8, refineFactor: 10 };
 
 function rows(from: number, count: number): VectorRow[] {
   let seed = 4242 + from;

@@ -30,6 +30,13 @@ describe('vector index planning', () => {
     expect(planIndex(2000, { trainedOn: 1000, unindexed: 0 }, policy)).to.deep.equal({ action: 'retrain', partitions: 20 });
   });
 
+  it('waits past maxUnindexedWhileWriting while the writer is writing', () => {
+    const patient = { ...policy, maxUnindexedWhileWriting: 200 };
+    expect(planIndex(1060, { trainedOn: 1000, unindexed: 60 }, patient, true)).to.deep.equal({ action: 'none' });
+    expect(planIndex(1201, { trainedOn: 1000, unindexed: 201 }, patient, true)).to.deep.equal({ action: 'update' });
+    expect(planIndex(2000, { trainedOn: 1000, unindexed: 60 }, patient, true)).to.deep.equal({ action: 'retrain', partitions: 20 });
+  });
+
   it('reads the training size back from the index name, and ignores names it did not give', () => {
     expect(trainedOnOf(indexName(123_456))).to.equal(123_456);
     expect(trainedOnOf('vector_idx')).to.equal(undefined);
@@ -39,7 +46,7 @@ describe('vector index planning', () => {
 describe('vector index on a real LanceDB table', function () {
   this.timeout(120_000);
   const dimensions = 32;
-  const policy: AnnPolicy = { minRows: 2000, rowsPerPartition: 250, retrainGrowth: 2, maxUnindexed: 100, numBits: 4, nprobes: 4, refineFactor: 10 };
+  const policy: AnnPolicy = { minRows: 2000, rowsPerPartition: 250, retrainGrowth: 2, maxUnindexed: 100, maxUnindexedWhileWriting: 100, numBits: 4, nprobes: 4, refineFactor: 10 };
   let dir: string;
   let store: VectorStore;
 

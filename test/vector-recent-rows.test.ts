@@ -12,7 +12,7 @@ import { VectorStore, type VectorRow } from '../src/storage/lancedb/vector-store
 import { until } from './support/until.js';
 
 const dimensions = 32;
-const policy: AnnPolicy = { minRows: 2000, rowsPerPartition: 250, retrainGrowth: 2, maxUnindexed: 500, numBits: 4, nprobes: 8, refineFactor: 10 };
+const policy: AnnPolicy = { minRows: 2000, rowsPerPartition: 250, retrainGrowth: 2, maxUnindexed: 500, maxUnindexedWhileWriting: 500, numBits: 4, nprobes: 8, refineFactor: 10 };
 
 /** Vectors around a few hundred centres, each row different. */
 function rows(from: number, count: number, embedder = 'test'): VectorRow[] {
@@ -252,6 +252,34 @@ describe('a vector table whose writer searches unindexed rows from memory (real 
     expect(Array.from((await store.get('p7'))!.vector)).to.deep.equal(Array.from(last[7]!.vector));
     expect((await nearestId(store, last[7]!.vector))?.id).to.equal('p7');
     expect(await store.count()).to.equal(3200);
+  });
+
+  it('folds rows in while writes go on only past the bound for writing, and at the usual bound once they pause', async () => {
+    const quietMs = 3000;
+    store = await VectorStore.open(dir, dimensions, { ann: { ...policy, maxUnindexedWhileWriting: 1500 }, recentRows: 2000, indexUpkeepApart: true, writesQuietMs: quietMs });
+    await store.upsert(rows(0, 2500));
+    expect((await store.maintainIndex()).plan).to.equal('build');
+    // 800 rows in 80 fragments: past maxUnindexed (500) and the small fragments' bound (64), but writes go on.
+    for (let i = 0; i < 80; i++) await store.upsert(rows(10_000 + i * 10, 10));
+    const writing = await store.maintainIndex();
+    expect(writing.plan).to.equal('none');
+    expect(writing.tookInNewRows).to.equal(false);
+    expect(store.unindexedInMemory).to.equal(800);
+    // Past the bound for writing (1,500) a run folds them in as writes go on.
+    for (let i = 0; i < 80; i++) await store.upsert(rows(20_000 + i * 10, 10));
+    const full = await store.maintainIndex();
+    expect(full.plan).to.equal('update');
+    expect(store.unindexedInMemory).to.equal(0);
+    // Once writes pause, 600 rows are enough.
+    for (let i = 0; i < 60; i++) await store.upsert(rows(30_000 + i * 10, 10));
+    expect((await store.maintainIndex()).plan).to.equal('none');
+    await new Promise((resolve) => setTimeout(resolve, quietMs + 100));
+    const paused = await store.maintainIndex();
+    expect(paused.plan).to.equal('update');
+    expect(paused.index?.unindexed).to.equal(0);
+    expect(store.unindexedInMemory).to.equal(0);
+    expect(await store.count()).to.equal(4700);
+    expect((await nearestId(store, rows(30_000, 10)[4]!.vector))?.id).to.equal('p30004');
   });
 
   it('holds a write that would overflow the rows in memory until an index run has taken them in', async () => {

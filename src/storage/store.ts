@@ -54,13 +54,13 @@ export function vectorTableNames(dimensions: number): { papers: string; chunks: 
 const EVENT_LOOP_CACHE_KIB = 16 * 1024;
 
 /**
- * The most unindexed vectors of a table kept in memory for search (`RecentRows`): about 50 MiB and
- * a 3 ms scan at 256 dimensions. The index takes new rows in past 20,000 (`AnnPolicy.maxUnindexed`);
- * the rest is room for the rows an import writes while that runs (at 1.1M rows it ran 67 s under
- * an import of 274 papers a second: 18,000 rows). Past it, searches fall back to LanceDB's scan of
- * its unindexed rows until the next index run ends.
+ * The most unindexed vectors of a table kept in memory for search (`RecentRows`): about 100 MiB and
+ * a 5 ms scan at 256 dimensions when full. During an import the index takes new rows in past
+ * 70,000 (`AnnPolicy.maxUnindexedWhileWriting`); the rest is room for the rows written while that
+ * runs (at a million rows a run rewrites the table's data, and took a minute under an import).
+ * Past it, writes wait for the run (`VectorStore.upsert`).
  */
-const RECENT_ROWS = 50_000;
+const RECENT_ROWS = 100_000;
 
 // Which embedder family the vector tables were last synced with.
 const EMBEDDER_KEY = 'vectors.embedder';

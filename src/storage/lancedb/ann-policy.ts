@@ -23,12 +23,21 @@ export interface AnnPolicy {
   readonly retrainGrowth: number;
   /**
    * Unindexed rows are searched exactly; past this many they are folded into the index. Folding
-   * rewrites the whole index, whatever the rows: at 1.1M rows about 3.5 s of CPU in the upkeep
-   * process and 1.2 s to load the new index, during which an import's searches slow. The node
-   * scans its unindexed rows in memory (`RecentRows`: 1 ms at 20,000 rows of 256 dimensions), so
-   * scanning more of them costs less than folding them in more often.
+   * rewrites the whole index, whatever the rows (at 1.1M rows about 3.5 s of CPU in the upkeep
+   * process, and 1.2 s to load the new index), and often the table's data too (see
+   * `maxUnindexedWhileWriting`). The node scans its unindexed rows in memory (`RecentRows`: 1 ms at
+   * 20,000 rows of 256 dimensions), so scanning more of them costs less than folding them in more often.
    */
   readonly maxUnindexed: number;
+  /**
+   * The bound while the table's writer is writing and searches its unindexed rows from memory
+   * (`RecentRows`). Folding rewrites the table's data as well as its index: LanceDB's compaction
+   * merges the indexed fragments below a million rows with the last rows folded in, so at a million
+   * rows a fold rewrote a million rows, 35 s of CPU whatever the rows taken in, and searches beside
+   * it ran two to three times slower. During an import rows are folded in once, after it, rather
+   * than every `maxUnindexed` rows.
+   */
+  readonly maxUnindexedWhileWriting: number;
   /** Bits of each dimension's residual code. */
   readonly numBits: number;
   readonly nprobes: number;
@@ -40,6 +49,7 @@ export const DEFAULT_ANN_POLICY: AnnPolicy = {
   rowsPerPartition: 4_096,
   retrainGrowth: 2,
   maxUnindexed: 20_000,
+  maxUnindexedWhileWriting: 70_000,
   numBits: 4,
   nprobes: 50,
   refineFactor: 20,
@@ -58,12 +68,15 @@ export type IndexPlan =
   | { readonly action: 'retrain'; readonly partitions: number }
   | { readonly action: 'update' };
 
-/** What maintenance should do to a table of `rows` rows whose index (if any) is `index`. */
-export function planIndex(rows: number, index: IndexState | undefined, policy: AnnPolicy = DEFAULT_ANN_POLICY): IndexPlan {
+/**
+ * What maintenance should do to a table of `rows` rows whose index (if any) is `index`; `writing`
+ * while its writer is writing and searches its unindexed rows from memory.
+ */
+export function planIndex(rows: number, index: IndexState | undefined, policy: AnnPolicy = DEFAULT_ANN_POLICY, writing = false): IndexPlan {
   const partitions = Math.max(1, Math.round(rows / policy.rowsPerPartition));
   if (!index) return rows >= policy.minRows ? { action: 'build', partitions } : { action: 'none' };
   if (rows >= index.trainedOn * policy.retrainGrowth) return { action: 'retrain', partitions };
-  return index.unindexed > policy.maxUnindexed ? { action: 'update' } : { action: 'none' };
+  return index.unindexed > (writing ? policy.maxUnindexedWhileWriting : policy.maxUnindexed) ? { action: 'update' } : { action: 'none' };
 }
 
 const INDEX_NAME = /^vector_ivfrq_(\d+)$/;

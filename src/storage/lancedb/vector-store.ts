@@ -58,6 +58,11 @@ export interface VectorStoreOptions {
    * this process.
    */
   readonly indexUpkeepApart?: boolean | IndexUpkeepProcess;
+  /**
+   * With `recentRows`: the table counts as being written (an import) until this long after the last
+   * write, and its rows are folded in past `AnnPolicy.maxUnindexedWhileWriting` meanwhile (default 30 s).
+   */
+  readonly writesQuietMs?: number;
   /** With `indexUpkeepApart`: rebuild the id index apart after this many upserted rows (default 5,000; see `refreshIdIndex`). */
   readonly idIndexRefreshRows?: number;
   /** LanceDB's caches for this connection (see `lancedbSession`); unset: LanceDB's defaults, 6 GiB of index and 1 GiB of metadata. */
@@ -108,7 +113,11 @@ function hasWork(upkeep: UpkeepPlan): boolean {
 }
 
 // Every upsert batch leaves a fragment, and searches open each one: past this many, compact.
+// While the writer searches unindexed rows from memory, LanceDB's searches skip those fragments.
 const MAX_SMALL_FRAGMENTS = 64;
+
+// Vector sync writes every second or two during an import; a pause this long ends it.
+const WRITES_QUIET_MS = 30_000;
 
 /**
  * Upserts join on id through its B-tree, and read the id of every row the B-tree does not cover:
@@ -140,6 +149,8 @@ export class VectorStore {
   /** Rows upserted since the id index last covered every row, when it exists. */
   private idIndexBehind = 0;
   private hasIdIndex = false;
+  /** When this instance last upserted rows (`performance.now()`). */
+  private lastWrite = Number.NEGATIVE_INFINITY;
 
   private constructor(
     private readonly connection: lancedb.Connection,
@@ -151,6 +162,7 @@ export class VectorStore {
     private readonly ownsUpkeep: boolean,
     private readonly idIndexRefreshRows: number,
     private readonly warmIndex: boolean,
+    private readonly writesQuietMs: number,
   ) {}
 
   /**
@@ -176,7 +188,7 @@ export class VectorStore {
     }
     const apart = options.indexUpkeepApart;
     const upkeep = apart === true ? new IndexUpkeepProcess() : apart || undefined;
-    const store = new VectorStore(connection, table, { dir, table: tableName }, dimensions, options.ann ?? DEFAULT_ANN_POLICY, upkeep, apart === true, options.idIndexRefreshRows ?? ID_INDEX_REFRESH_ROWS, options.warmIndex ?? false);
+    const store = new VectorStore(connection, table, { dir, table: tableName }, dimensions, options.ann ?? DEFAULT_ANN_POLICY, upkeep, apart === true, options.idIndexRefreshRows ?? ID_INDEX_REFRESH_ROWS, options.warmIndex ?? false, options.writesQuietMs ?? WRITES_QUIET_MS);
     const index = await store.vectorIndex();
     store.hasIdIndex = await store.idIndexed();
     store.index = index?.name;
@@ -205,6 +217,7 @@ export class VectorStore {
         .execute(vectorRowsTable(rows, this.dimensions)),
     );
     this.recent?.added(rows);
+    this.lastWrite = performance.now();
     this.idIndexBehind += rows.length;
     if (this.upkeepApart && this.hasIdIndex && this.idIndexBehind >= this.idIndexRefreshRows && !this.upkeep) this.refreshIdIndexApart(this.upkeepApart);
   }
@@ -351,6 +364,14 @@ export class VectorStore {
     return this.index && this.recent?.complete ? this.recent : undefined;
   }
 
+  /**
+   * The writer is writing (an import) and searches its unindexed rows from memory: folding them in
+   * can wait (see `AnnPolicy.maxUnindexedWhileWriting`).
+   */
+  private get writing(): boolean {
+    return this.recentSearched !== undefined && performance.now() - this.lastWrite < this.writesQuietMs;
+  }
+
   /** Exact nearest neighbours, bypassing any index: what recall is measured against. */
   async searchExact(vector: Float32Array, k: number): Promise<VectorHit[]> {
     const rows = (await this.table.vectorSearch(vector).distanceType('cosine').bypassVectorIndex().select(['id', '_distance']).limit(k).toArray()) as { id: string; _distance: number }[];
@@ -472,11 +493,12 @@ export class VectorStore {
     const indices = await this.table.listIndices();
     const current = await this.vectorIndex(indices);
     const state: IndexState | undefined = current ? { trainedOn: current.trainedOn, unindexed: current.unindexed } : undefined;
-    const plan = planIndex(rows, state, this.ann);
+    const writing = this.writing;
+    const plan = planIndex(rows, state, this.ann, writing);
     // Upserts join on id: without an index each one reads every id (at a million rows 400 ms of
     // CPU for 500 rows against 30 ms with it, bench/search), and so does `get`.
     const needsIdIndex = rows >= this.ann.minRows && !indices.some(isIdIndex);
-    const optimize = !trains(plan) && (plan.action === 'update' || (takeInNewRows && (current?.unindexed ?? 0) > 0) || (await this.table.stats()).fragmentStats.numSmallFragments > MAX_SMALL_FRAGMENTS);
+    const optimize = !trains(plan) && (plan.action === 'update' || (takeInNewRows && (current?.unindexed ?? 0) > 0) || (!writing && (await this.table.stats()).fragmentStats.numSmallFragments > MAX_SMALL_FRAGMENTS));
     return { rows, plan, current, needsIdIndex, optimize };
   }
 
