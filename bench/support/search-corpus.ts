@@ -96,6 +96,10 @@ export async function buildSearchCorpus(dir: string, count: number, progress: (l
     if (rows.length === 50_000) await flush();
   }
   if (rows.length) await flush();
+  // One fragment per 50,000 rows, where a table that grew under paperd's upkeep holds compacted
+  // ones. At a million rows the fresh layout made exact search 4x slower (p50 7.9 s against 2.1 s)
+  // and hybrid searches of rare words 48 ms at p50 against 12 once compacted.
+  await table.optimize();
   table.close();
   connection.close();
   db.close();
