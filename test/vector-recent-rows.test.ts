@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { IndexUpkeepProcessError } from '../src/errors.js';
-import { BACKGROUND_NICENESS, procStatFields } from '../src/runtime/background-thread.js';
+import { BACKGROUND_NICENESS, procStatFields, SCHED_IDLE } from '../src/runtime/background-thread.js';
 import type { AnnPolicy } from '../src/storage/lancedb/ann-policy.js';
 import { IndexUpkeepProcess } from '../src/storage/lancedb/index-upkeep-process.js';
 import { RecentRows } from '../src/storage/lancedb/recent-rows.js';
@@ -229,6 +229,8 @@ describe('a vector table whose writer searches unindexed rows from memory (real 
     if (process.platform === 'linux') {
       expect(done.threadNiceness.length).to.be.greaterThan(4);
       expect(done.threadNiceness.every((n) => n === BACKGROUND_NICENESS), `thread nice values ${done.threadNiceness.join(',')}`).to.equal(true);
+      // util-linux's chrt is on every Debian system: the threads run only when a core is free.
+      expect(done.threadPolicies.every((p) => p === SCHED_IDLE), `thread policies ${done.threadPolicies.join(',')}`).to.equal(true);
     }
   });
 

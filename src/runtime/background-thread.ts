@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
@@ -48,9 +49,32 @@ export function runAsBackgroundProcess(): number {
   return lowered;
 }
 
+/** Linux's `SCHED_IDLE` scheduling policy, as `/proc/<pid>/task/<tid>/stat` reports it. */
+export const SCHED_IDLE = 5;
+
+/**
+ * Puts every thread of this process, and the threads they make later, under `SCHED_IDLE` (Linux,
+ * through util-linux's `chrt`), for a child process whose batch work should use only the CPU
+ * nothing else wants. At nice 10 such work still holds a core until the scheduler's next tick
+ * when a search's thread wakes; under `SCHED_IDLE` the waking thread takes the core at once, and
+ * the kernel counts a core that runs only idle-policy work as free when it places the thread.
+ * Where `chrt` is missing or refused, the threads keep their nice value.
+ * @returns whether the policy was set
+ */
+export function runAsIdleProcess(): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    execFileSync('chrt', ['--idle', '--all-tasks', '--pid', '0', String(process.pid)], { stdio: 'ignore', timeout: 5_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The fields of a `/proc/<pid>[/task/<tid>]/stat` file after the parenthesised command name (which
- * may hold spaces): `[1]` is the parent pid, `[16]` the nice value (fields 4 and 19 of proc(5)).
+ * may hold spaces): `[1]` is the parent pid, `[16]` the nice value, `[38]` the scheduling policy
+ * (fields 4, 19 and 41 of proc(5)).
  */
 export function procStatFields(path: string): string[] {
   const stat = readFileSync(path, 'utf8');
@@ -59,6 +83,15 @@ export function procStatFields(path: string): string[] {
 
 /** The nice value of each thread of this process (Linux; elsewhere none). */
 export function threadNiceValues(): number[] {
+  return threadStatField(16);
+}
+
+/** The scheduling policy of each thread of this process (Linux; elsewhere none). */
+export function threadSchedulingPolicies(): number[] {
+  return threadStatField(38);
+}
+
+function threadStatField(field: number): number[] {
   let tids: string[];
   try {
     tids = readdirSync('/proc/self/task');
@@ -67,7 +100,7 @@ export function threadNiceValues(): number[] {
   }
   return tids.flatMap((tid) => {
     try {
-      return [Number(procStatFields(`/proc/self/task/${tid}/stat`)[16])];
+      return [Number(procStatFields(`/proc/self/task/${tid}/stat`)[field])];
     } catch {
       return []; // A thread that ended since the listing.
     }

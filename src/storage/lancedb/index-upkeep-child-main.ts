@@ -1,4 +1,4 @@
-import { threadNiceValues } from '../../runtime/background-thread.js';
+import { threadNiceValues, threadSchedulingPolicies } from '../../runtime/background-thread.js';
 import { failedReply } from '../../runtime/run-in-worker.js';
 import type { IndexUpkeepAnswer, IndexUpkeepMessage, IndexUpkeepReply, IndexUpkeepRequest } from './index-upkeep-process.js';
 import { VectorStore } from './vector-store.js';
@@ -29,7 +29,7 @@ async function run(request: IndexUpkeepRequest): Promise<IndexUpkeepReply> {
   const store = await VectorStore.open(request.dir, request.dimensions, { table: request.table, ann: request.ann });
   try {
     const report = request.idIndexOnly ? await store.refreshIdIndex() : await store.maintainIndexHere(request.takeInNewRows);
-    return { report, threadNiceness: threadNiceValues() };
+    return { report, threadNiceness: threadNiceValues(), threadPolicies: threadSchedulingPolicies() };
   } finally {
     store.close();
   }

@@ -23,6 +23,8 @@ export interface IndexUpkeepDone {
   readonly report: IndexReport;
   /** The nice value of each thread of the process at the end (Linux): LanceDB's threads inherit the lowered one. */
   readonly threadNiceness: readonly number[];
+  /** The scheduling policy of each thread (Linux): `SCHED_IDLE` where `chrt` could set it. */
+  readonly threadPolicies: readonly number[];
 }
 
 /** A request as it crosses to the child: runs are numbered so a reply finds its run. */
@@ -53,9 +55,9 @@ interface Queued {
 
 /**
  * A long-lived child process that runs `VectorStore.maintainIndex` on request, its threads at a
- * lower CPU priority (nice 10 on Linux). At a million rows one run (taking new rows into the IVF
- * index, compacting fragments) costs 20 s and more of CPU in LanceDB's native threads, which
- * cannot be told apart from the threads that answer searches in the node's own process; in a
+ * lower CPU priority (on Linux nice 10, and `SCHED_IDLE` where `chrt` can set it). At a million
+ * rows one run (taking new rows into the IVF index, compacting fragments) costs 20 s and more of
+ * CPU in LanceDB's native threads, which cannot be told apart from the threads that answer searches in the node's own process; in a
  * process of its own the work yields the cores to searches and the event loop. LanceDB lets the
  * two processes share the table: its commits are atomic. A compaction fails when the node updates
  * rows it rewrites meanwhile, so the node holds its writes while one runs (`VectorStore.maintainIndex`).
@@ -158,7 +160,7 @@ export class IndexUpkeepProcess {
     holdOpen(child, false);
     if (answer.recycle && this.child === child) this.child = undefined;
     const { queued } = current;
-    if ('report' in answer) queued.resolve({ report: answer.report, threadNiceness: answer.threadNiceness, pid: answer.pid });
+    if ('report' in answer) queued.resolve({ report: answer.report, threadNiceness: answer.threadNiceness, threadPolicies: answer.threadPolicies, pid: answer.pid });
     else queued.reject(new IndexUpkeepProcessError(queued.request.table, `failed: ${answer.error.name}: ${answer.error.message}`));
     this.next();
   }
