@@ -55,9 +55,9 @@ export const SCHED_IDLE = 5;
 /**
  * Puts every thread of this process, and the threads they make later, under `SCHED_IDLE` (Linux,
  * through util-linux's `chrt`), for a child process whose batch work should use only the CPU
- * nothing else wants. At nice 10 such work still holds a core until the scheduler's next tick
- * when a search's thread wakes; under `SCHED_IDLE` the waking thread takes the core at once, and
- * the kernel counts a core that runs only idle-policy work as free when it places the thread.
+ * nothing else wants. At nice 10 a search's thread that wakes on a core running such work may
+ * wait for the scheduler to preempt it; under `SCHED_IDLE` the waking thread takes the core at
+ * once, and the kernel counts a core that runs only idle-policy work as free when it places it.
  * Where `chrt` is missing or refused, the threads keep their nice value.
  * @returns whether the policy was set
  */

@@ -32,9 +32,10 @@ export interface AnnPolicy {
   /**
    * The bound while the table's writer is writing and searches its unindexed rows from memory
    * (`RecentRows`). Folding rewrites the table's data as well as its index: LanceDB's compaction
-   * merges the indexed fragments below a million rows with the last rows folded in, so at a million
-   * rows a fold rewrote a million rows, 35 s of CPU whatever the rows taken in, and searches beside
-   * it ran two to three times slower. During an import rows are folded in once, after it, rather
+   * merges adjacent fragments under 1,048,576 rows that the same indexes cover, so the table's
+   * largest fragment is rewritten with the rows the last fold took in. At a million rows a fold
+   * rewrote a million rows, 35 s of CPU whatever the rows taken in, and searches beside it ran two
+   * to three times slower. During an import rows are folded in once, after it, rather
    * than every `maxUnindexed` rows.
    */
   readonly maxUnindexedWhileWriting: number;

@@ -57,8 +57,9 @@ interface Queued {
  * A long-lived child process that runs `VectorStore.maintainIndex` on request, its threads at a
  * lower CPU priority (on Linux nice 10, and `SCHED_IDLE` where `chrt` can set it). At a million
  * rows one run (taking new rows into the IVF index, compacting fragments) costs 20 s and more of
- * CPU in LanceDB's native threads, which cannot be told apart from the threads that answer searches in the node's own process; in a
- * process of its own the work yields the cores to searches and the event loop. LanceDB lets the
+ * CPU in LanceDB's native threads, which cannot be told apart from the threads that answer
+ * searches in the node's own process; in a process of its own the work yields the cores to
+ * searches and the event loop. LanceDB lets the
  * two processes share the table: its commits are atomic. A compaction fails when the node updates
  * rows it rewrites meanwhile, so the node holds its writes while one runs (`VectorStore.maintainIndex`).
  *
