@@ -52,6 +52,9 @@ export class ChunkSync {
     // metadata-only import needs no LanceDB round trip.
     const untouched = new Set((this.neverExtracted.all(JSON.stringify(ids)) as { id: string }[]).map((r) => r.id));
     const stale = ids.filter((id) => !untouched.has(id));
+    // Embedding and LanceDB's writes run at full priority on the cores searches use: they wait for
+    // the searches in flight (for a bounded time), as vector sync does.
+    if (stale.length > 0 || chunks.length > 0) await this.writeGate?.searchesSettled();
     if (stale.length > 0) await this.vectors.deleteByPrefix(stale.map((id) => `${id}#`));
     if (chunks.length > 0) {
       const embedder = this.embedder();
