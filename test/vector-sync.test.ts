@@ -10,6 +10,7 @@ import { VectorStore } from '../src/storage/lancedb/vector-store.js';
 import { openDatabase } from '../src/storage/sqlite/database.js';
 import { Outbox } from '../src/storage/sqlite/outbox.js';
 import { PaperStore } from '../src/storage/sqlite/papers.js';
+import { WriteGate } from '../src/storage/sqlite/write-gate.js';
 import { VectorSync, type VectorSyncOptions } from '../src/storage/vector-sync.js';
 import { samplePaper as paper } from './support/sample-papers.js';
 
@@ -49,6 +50,22 @@ describe('vector sync', () => {
     expect(vectorSync.lag()).to.equal(0);
     expect(await lanceIds()).to.deep.equal(sqliteIds());
     expect(await vectorSync.drainOnce(100)).to.equal(0);
+  });
+
+  it('writes vectors once the searches in flight have settled', async () => {
+    // A bound far past the test: only the search settling lets the write go.
+    const gate = new WriteGate(new SharedArrayBuffer(12), 60_000);
+    papers.upsertMany([0, 1, 2].map((i) => paper(i)));
+    let settle!: () => void;
+    const search = gate.searching(() => new Promise<void>((resolve) => (settle = resolve)));
+    const vectorSync = sync({ writeGate: gate });
+    const draining = vectorSync.drainOnce(100);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await vectors.count(), 'written while a search was in flight').to.equal(0);
+    settle();
+    await search;
+    expect(await draining).to.equal(3);
+    expect(await lanceIds()).to.deep.equal(sqliteIds());
   });
 
   it('stores the embedder’s vector of title and abstract, and re-embeds a new version', async () => {
