@@ -33,6 +33,15 @@ function kept(db: Database) {
   return counts;
 }
 
+/** Jobs by kind, state and priority as GROUP BY reads them from the rows themselves. */
+function jobsCounted(db: Database): string[] {
+  return (db.prepare('SELECT kind, state, priority, count(*) AS n FROM jobs GROUP BY kind, state, priority').all() as { kind: string; state: string; priority: number; n: number }[]).map((r) => `${r.kind}/${r.state}/${r.priority}: ${r.n}`).sort();
+}
+
+function jobsKept(db: Database): string[] {
+  return (db.prepare('SELECT kind, state, priority, n FROM job_counts WHERE n > 0').all() as { kind: string; state: string; priority: number; n: number }[]).map((r) => `${r.kind}/${r.state}/${r.priority}: ${r.n}`).sort();
+}
+
 describe('store counts kept by triggers (GET /v1/stats)', () => {
   it('agree with COUNT(*) through inserts, new versions, bodies, code links, job state changes and deletes', () => {
     const db = openDatabase(join(tempDataDir(), 'paperd.sqlite'));
@@ -70,15 +79,39 @@ describe('store counts kept by triggers (GET /v1/stats)', () => {
     db.close();
   });
 
+  it('keep jobs by kind, state and priority as GROUP BY counts them, for /metrics and the journal', () => {
+    const db = openDatabase(join(tempDataDir(), 'paperd.sqlite'));
+    const journal = new Journal(db, new ManualClock(1_000));
+    journal.acceptMany(Array.from({ length: 5 }, (_, i) => ({ kind: 'ingest', dedupKey: `i${i}`, payload: { i } })));
+    journal.acceptMany(Array.from({ length: 3 }, (_, i) => ({ kind: 'enrich', dedupKey: `e${i}`, payload: { i }, priority: 2 as const })));
+    const claimed = journal.claim('w', 3, 60_000, undefined, 'ingest');
+    journal.complete(claimed[0]!.id, 'w');
+    journal.fail(claimed[1]!.id, 'w', new Error('boom'), { permanent: true });
+    db.prepare(`UPDATE jobs SET priority = 0 WHERE dedup_key = 'i4'`).run();
+    db.prepare(`DELETE FROM jobs WHERE dedup_key = 'e0'`).run();
+    expect(jobsKept(db)).to.deep.equal(jobsCounted(db));
+    expect(jobsKept(db)).to.deep.equal(['enrich/queued/2: 2', 'ingest/done/1: 1', 'ingest/failed/1: 1', 'ingest/leased/1: 1', 'ingest/queued/0: 1', 'ingest/queued/1: 1']);
+    expect(journal.counts()).to.deep.equal([
+      { state: 'done', priority: 1, count: 1 },
+      { state: 'failed', priority: 1, count: 1 },
+      { state: 'leased', priority: 1, count: 1 },
+      { state: 'queued', priority: 0, count: 1 },
+      { state: 'queued', priority: 1, count: 1 },
+      { state: 'queued', priority: 2, count: 2 },
+    ]);
+    db.close();
+  });
+
   it('start from the rows already there when a store is migrated', () => {
     const file = join(tempDataDir(), 'paperd.sqlite');
-    const before = openDatabase(file, { migrations: migrations.filter((m) => m.name !== 'store_counts') });
+    const before = openDatabase(file, { migrations: migrations.filter((m) => m.name !== 'store_counts' && m.name !== 'job_counts') });
     new PaperStore(before, new ManualClock(1_000)).upsertMany([paper('2401.00001'), paper('2401.00002', 1, ['Cy Third'])]);
     new Journal(before, new ManualClock(1_000)).accept('ingest', 'k', {});
     expect(() => before.prepare('SELECT 1 FROM store_counts').get()).to.throw(/no such table/);
     before.close();
     const after = openDatabase(file);
     expect(kept(after)).to.deep.equal(counted(after));
+    expect(jobsKept(after)).to.deep.equal(['ingest/queued/1: 1']);
     expect(kept(after)).to.deep.include({ papers: 2, versions: 2, authors: 3, jobs: { queued: 1 } });
     after.close();
   });

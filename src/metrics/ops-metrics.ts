@@ -48,7 +48,7 @@ export function registerArxivMetrics(prom: PromRegistry, limiter: ArxivRateLimit
 
 /** Journal jobs by kind (ingest, fetch-pdf, extract, enrich, webhook, and the offline classes) and state. */
 export function registerJobKindMetrics(prom: PromRegistry, db: Database): void {
-  const byKind = db.prepare('SELECT kind, state, count(*) AS n FROM jobs GROUP BY kind, state');
+  const byKind = db.prepare('SELECT kind, state, sum(n) AS n FROM job_counts WHERE n > 0 GROUP BY kind, state');
   new Gauge({
     name: 'paperd_jobs_by_kind', help: 'Journal jobs by kind and state', labelNames: ['kind', 'state'], registers: [prom],
     collect() {

@@ -45,7 +45,7 @@ export class NodeStatusReader {
   private readonly jobCounts;
 
   constructor(private readonly s: NodeStatusSources) {
-    this.jobCounts = s.holdsPapers ? s.db.prepare('SELECT state, count(*) AS n FROM jobs GROUP BY state') : undefined;
+    this.jobCounts = s.holdsPapers ? s.db.prepare('SELECT state, sum(n) AS n FROM job_counts WHERE n > 0 GROUP BY state') : undefined;
   }
 
   async read(): Promise<NodeStatus> {

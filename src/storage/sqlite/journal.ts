@@ -245,9 +245,9 @@ export class Journal {
     return row ? (jobOf(row) as Job<P>) : undefined;
   }
 
-  /** Jobs per state and priority (every state: run it from a reader, not on the hot path). */
+  /** Jobs per state and priority, from the counts the schema's triggers keep (`job_counts`). */
   counts(): JobCount[] {
-    return this.db.prepare('SELECT state, priority, count(*) AS count FROM jobs GROUP BY state, priority ORDER BY state, priority').all() as JobCount[];
+    return this.db.prepare('SELECT state, priority, sum(n) AS count FROM job_counts WHERE n > 0 GROUP BY state, priority ORDER BY state, priority').all() as JobCount[];
   }
 
   /** Queued plus leased jobs, optionally of one priority: the pipeline depth backpressure watches. */
