@@ -33,14 +33,15 @@ function kept(db: Database) {
   return counts;
 }
 
-/** Jobs by kind, state and priority as GROUP BY reads them from the rows themselves. */
-function jobsCounted(db: Database): string[] {
-  return (db.prepare('SELECT kind, state, priority, count(*) AS n FROM jobs GROUP BY kind, state, priority').all() as { kind: string; state: string; priority: number; n: number }[]).map((r) => `${r.kind}/${r.state}/${r.priority}: ${r.n}`).sort();
+/** Job counts as `kind/state/priority: n` lines, sorted, from a query that yields those columns. */
+function jobLines(db: Database, sql: string): string[] {
+  return (db.prepare(sql).all() as { kind: string; state: string; priority: number; n: number }[]).map((r) => `${r.kind}/${r.state}/${r.priority}: ${r.n}`).sort();
 }
 
-function jobsKept(db: Database): string[] {
-  return (db.prepare('SELECT kind, state, priority, n FROM job_counts WHERE n > 0').all() as { kind: string; state: string; priority: number; n: number }[]).map((r) => `${r.kind}/${r.state}/${r.priority}: ${r.n}`).sort();
-}
+/** Jobs by kind, state and priority as GROUP BY reads them from the rows themselves. */
+const jobsCounted = (db: Database) => jobLines(db, 'SELECT kind, state, priority, count(*) AS n FROM jobs GROUP BY kind, state, priority');
+/** The same, as the schema's triggers keep them. */
+const jobsKept = (db: Database) => jobLines(db, 'SELECT kind, state, priority, n FROM job_counts WHERE n > 0');
 
 describe('store counts kept by triggers (GET /v1/stats)', () => {
   it('agree with COUNT(*) through inserts, new versions, bodies, code links, job state changes and deletes', () => {

@@ -61,8 +61,8 @@ export const ConfigSchema = Type.Object({
     refitCheckMs: Type.Integer({ minimum: 1000, default: 10 * 60_000 }),
     /**
      * How often the vector tables' indexes are checked: built, updated with new rows, retrained,
-     * compacted. A check is a few reads; an import writes up to 40,000 vectors a minute, so checked
-     * once a minute the rows kept in memory (50,000) filled before a run began.
+     * compacted. A check is a few reads; an import writes up to 40,000 vectors a minute, and
+     * checked once a minute, the rows kept in memory (then 50,000) filled before a run began.
      */
     vectorIndexCheckMs: Type.Integer({ minimum: 100, default: 15_000 }),
     /** Fetcher, extractor and enricher as elastic pools: bounds, and how the size follows the backlog (src/pipeline/pool-config.ts). */
